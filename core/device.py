@@ -1,0 +1,33 @@
+"""Where tensors live: CUDA, then Apple's MPS, else the CPU; chosen once for the whole app."""
+import functools
+import os
+
+import torch
+
+
+@functools.cache
+def device() -> torch.device:
+    """The fastest device this machine offers."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+@functools.cache
+def set_threads() -> int:
+    """Use every core for torch's CPU kernels (once; changing it later is an error in torch)."""
+    threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    torch.set_num_threads(threads)
+    return threads
+
+
+def describe() -> str:
+    """A short line for the sidebar: the GPU's name, or the CPU and its thread count."""
+    d = device()
+    if d.type == "cuda":
+        return f"GPU: {torch.cuda.get_device_name(d)}"
+    if d.type == "mps":
+        return "GPU: Apple (MPS)"
+    return f"CPU, {torch.get_num_threads()} threads"

@@ -1,0 +1,43 @@
+"""Hand-made features (edges, HOG) and learned ones (a CNN's feature maps and penultimate layer)."""
+import numpy as np
+import torch
+from skimage.feature import hog
+from skimage.filters import sobel
+
+HOG_CELL = 7  # 28×28 images → 4×4 cells of 7×7 pixels
+
+
+def edges(image: np.ndarray) -> np.ndarray:
+    """Sobel edge strength of a grayscale image in [0, 1]: the classic hand-made feature."""
+    return sobel(image.astype(np.float32) / 255.0)
+
+
+def hog_picture(image: np.ndarray, cell: int = HOG_CELL) -> np.ndarray:
+    """The HOG descriptor drawn as oriented strokes per cell, for showing beside the image."""
+    _, picture = hog(image, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2), visualize=True)
+    return picture
+
+
+def hog_features(images: np.ndarray) -> np.ndarray:
+    """HOG descriptors of a stack of 28×28 images: (N, 324) float32."""
+    return np.stack([hog(im, orientations=9, pixels_per_cell=(HOG_CELL, HOG_CELL), cells_per_block=(2, 2))
+                     for im in images]).astype(np.float32)
+
+
+def as_batch(images: np.ndarray) -> torch.Tensor:
+    """uint8 (N, 28, 28) images → float (N, 1, 28, 28) in [0, 1], the CNN's input."""
+    return torch.from_numpy(images.astype(np.float32)).div_(255).unsqueeze(1)
+
+
+@torch.no_grad()
+def feature_maps(model: torch.nn.Module, x: torch.Tensor, layers: tuple[str, ...]) -> dict[str, torch.Tensor]:
+    """The output of each named layer for input x, captured by forward hooks that are always removed."""
+    maps: dict[str, torch.Tensor] = {}
+    handles = [model.get_submodule(name).register_forward_hook(lambda m, i, o, name=name: maps.__setitem__(name, o.detach()))
+               for name in layers]
+    try:
+        model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return maps

@@ -1,0 +1,14 @@
+"""nn.Module definitions, one concept per file; no I/O here."""
+from torch import nn
+
+from core.models.cnn import CNNConfig, LinearProbes, SmallCNN
+
+
+def build(architecture: dict) -> nn.Module:
+    """An untrained module from a manifest's {"class": ..., "config": {...}} description."""
+    cls, cfg = architecture["class"], architecture["config"]
+    if cls == "SmallCNN":
+        return SmallCNN(CNNConfig(**{**cfg, "channels": tuple(cfg["channels"])}))
+    if cls == "LinearProbes":
+        return LinearProbes(cfg)
+    raise ValueError(f"Unknown architecture {cls!r}")

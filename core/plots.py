@@ -1,0 +1,149 @@
+"""Plotly figure builders. Every figure takes a PlotStyle, so projector mode reaches every plot."""
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+TABLEAU = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#EECA3B", "#B279A2", "#FF9DA6", "#9D755D", "#BAB0AC")
+
+
+@dataclass(frozen=True)
+class PlotStyle:
+    font_size: int = 14
+    line_width: float = 2.0
+    marker_size: float = 7.0
+    palette: tuple[str, ...] = TABLEAU
+    diverging: str = "RdBu"  # for signed values: weights, decision functions
+    sequential: str = "Viridis"  # for magnitudes: feature maps, saliency
+
+    def colour(self, i: int) -> str:
+        return self.palette[i % len(self.palette)]
+
+
+NORMAL = PlotStyle()
+PROJECTOR = PlotStyle(font_size=22, line_width=4.5, marker_size=11, palette=OKABE_ITO, diverging="PuOr",
+                      sequential="Cividis")
+
+
+def layout(fig: go.Figure, style: PlotStyle, title: str | None = None, height: int = 380) -> go.Figure:
+    """The shared look: readable fonts, tight margins, no clutter."""
+    fig.update_layout(title=title, height=height + (60 if style.font_size > 16 else 0),
+                      font=dict(size=style.font_size), margin=dict(l=10, r=10, t=50 if title else 10, b=10),
+                      legend=dict(font=dict(size=style.font_size)), template="plotly_white")
+    return fig
+
+
+def probabilities(labels: list[str], probs: np.ndarray, style: PlotStyle, title: str | None = None) -> go.Figure:
+    """Horizontal bars of class probabilities, the most likely on top."""
+    order = np.argsort(probs)
+    fig = go.Figure(go.Bar(x=probs[order], y=[labels[i] for i in order], orientation="h",
+                           marker_color=[style.colour(0)] * (len(order) - 1) + [style.colour(1)],
+                           text=[f"{p:.1%}" for p in probs[order]], textposition="auto"))
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title="probability")
+    return layout(fig, style, title, height=max(220, 34 * len(labels) + 60))
+
+
+def image(pixels: np.ndarray, style: PlotStyle, title: str | None = None, colorscale: str | None = None,
+          height: int = 280) -> go.Figure:
+    """A grayscale array as a heat map with square pixels (no axes): for feature maps and small images."""
+    fig = go.Figure(go.Heatmap(z=pixels[::-1], colorscale=colorscale or "gray", showscale=False))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    return layout(fig, style, title, height=height)
+
+
+def scatter_classes(X: np.ndarray, y: np.ndarray, names: list[str], style: PlotStyle, title: str | None = None,
+                    height: int = 380) -> go.Figure:
+    """2-D points coloured by class."""
+    fig = go.Figure([go.Scatter(x=X[y == k, 0], y=X[y == k, 1], mode="markers", name=name,
+                                marker=dict(size=style.marker_size, color=style.colour(k), line=dict(width=0.5, color="white")))
+                     for k, name in enumerate(names)])
+    fig.update_xaxes(title="x₁", zeroline=False)
+    fig.update_yaxes(title="x₂", scaleanchor="x", zeroline=False)
+    return layout(fig, style, title, height=height)
+
+
+def bars(labels: list[str], values: list[float], style: PlotStyle, title: str | None = None, percent: bool = True,
+         height: int = 320) -> go.Figure:
+    """Vertical bars with their values written on them."""
+    fig = go.Figure(go.Bar(x=labels, y=values, marker_color=[style.colour(i) for i in range(len(labels))],
+                           text=[f"{v:.1%}" if percent else f"{v:.3g}" for v in values], textposition="outside"))
+    if percent:
+        fig.update_yaxes(range=[0, 1.08], tickformat=".0%")
+    return layout(fig, style, title, height=height)
+
+
+def feature_grid(maps: dict[str, np.ndarray], style: PlotStyle, per_layer: int = 8) -> go.Figure:
+    """One row per layer (low → high), its `per_layer` most active channels as small heat maps."""
+    from plotly.subplots import make_subplots
+    rows = list(maps)
+    fig = make_subplots(rows=len(rows), cols=per_layer, horizontal_spacing=0.01, vertical_spacing=0.06,
+                        row_titles=rows)
+    for r, name in enumerate(rows, start=1):
+        fmap = maps[name]  # (C, H, W)
+        top = np.argsort(fmap.mean(axis=(1, 2)))[::-1][:per_layer]
+        for c, ch in enumerate(top, start=1):
+            fig.add_trace(go.Heatmap(z=fmap[ch][::-1], colorscale=style.sequential, showscale=False,
+                                     hovertemplate=f"{name}, channel {ch}<br>activation %{{z:.2f}}<extra></extra>"),
+                          row=r, col=c)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    for i in range(1, len(rows) * per_layer + 1):
+        fig.update_yaxes(scaleanchor=f"x{i if i > 1 else ''}", row=(i - 1) // per_layer + 1, col=(i - 1) % per_layer + 1)
+    return layout(fig, style, height=150 * len(rows) + 20)
+
+
+def _class_traces_3d(P: np.ndarray, y: np.ndarray, names: list[str], style: PlotStyle) -> list[go.Scatter3d]:
+    return [go.Scatter3d(x=P[y == k, 0], y=P[y == k, 1], z=P[y == k, 2], mode="markers", name=name,
+                         marker=dict(size=style.marker_size * 0.5, color=style.colour(k)))
+            for k, name in enumerate(names)]
+
+
+def scatter3d_classes(P: np.ndarray, y: np.ndarray, names: list[str], style: PlotStyle, axes: tuple[str, str, str],
+                      plane_z: float | None = None, title: str | None = None) -> go.Figure:
+    """3-D points coloured by class, optionally with the horizontal plane z = plane_z that separates them."""
+    traces: list = _class_traces_3d(P, y, names, style)
+    if plane_z is not None:
+        xs = np.linspace(P[:, 0].min(), P[:, 0].max(), 2)
+        ys = np.linspace(P[:, 1].min(), P[:, 1].max(), 2)
+        traces.append(go.Surface(x=xs, y=ys, z=np.full((2, 2), plane_z), showscale=False, opacity=0.35,
+                                 colorscale=[[0, "grey"], [1, "grey"]], name="separating plane"))
+    fig = go.Figure(traces)
+    fig.update_layout(scene=dict(xaxis_title=axes[0], yaxis_title=axes[1], zaxis_title=axes[2]))
+    return layout(fig, style, title, height=460)
+
+
+def _plane_surface(plane: np.ndarray) -> go.Surface:
+    """The output neuron's decision plane w·h + b = 0 inside the tanh cube [-1, 1]³."""
+    w1, w2, w3, b = plane
+    g = np.linspace(-1, 1, 12)
+    h1, h2 = np.meshgrid(g, g)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h3 = -(w1 * h1 + w2 * h2 + b) / w3
+    h3[(h3 < -1.05) | (h3 > 1.05)] = np.nan
+    return go.Surface(x=h1, y=h2, z=h3, showscale=False, opacity=0.35, colorscale=[[0, "grey"], [1, "grey"]],
+                      name="output neuron's plane")
+
+
+def hidden_space_animation(snapshots: list, y: np.ndarray, names: list[str], style: PlotStyle) -> go.Figure:
+    """The points as the hidden layer sees them, one frame per snapshot of training, with a play button."""
+    def data(s):
+        return [*_class_traces_3d(s.hidden, y, names, style), _plane_surface(s.plane)]
+    frames = [go.Frame(data=data(s), name=str(s.step),
+                       layout=dict(title=f"step {s.step}: loss {s.loss:.3f}, accuracy {s.accuracy:.0%}"))
+              for s in snapshots]
+    fig = go.Figure(data=data(snapshots[0]), frames=frames)
+    cube = dict(range=[-1.05, 1.05], autorange=False)
+    fig.update_layout(
+        scene=dict(xaxis=dict(title="hidden 1", **cube), yaxis=dict(title="hidden 2", **cube),
+                   zaxis=dict(title="hidden 3", **cube), aspectmode="cube"),
+        updatemenus=[dict(type="buttons", x=0, y=0, xanchor="left", yanchor="top", buttons=[
+            dict(label="▶ Play", method="animate",
+                 args=[None, dict(frame=dict(duration=150, redraw=True), fromcurrent=True)]),
+            dict(label="⏸ Pause", method="animate",
+                 args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False))])])],
+        sliders=[dict(currentvalue=dict(prefix="training step "), pad=dict(t=40), steps=[
+            dict(label=f.name, method="animate",
+                 args=[[f.name], dict(mode="immediate", frame=dict(duration=0, redraw=True))]) for f in frames])])
+    return layout(fig, style, f"step 0: loss {snapshots[0].loss:.3f}, accuracy {snapshots[0].accuracy:.0%}", height=560)

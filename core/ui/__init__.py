@@ -1,0 +1,1 @@
+"""Streamlit widgets shared by every page: URL state, projector mode, image inputs."""

@@ -1,0 +1,119 @@
+"""Every control's value round-trips through the URL, so a lecturer's link reopens a page exactly as it was.
+
+app.py calls `begin()` before a page runs and `finish()` after it; pages create their controls through
+the functions below, which take the value from the URL on the session's first visit to the page and
+write the current value back on every run. A parameter that is unknown or out of range is ignored and
+listed in a notice at the top of the page.
+"""
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+_STATE = "_url_state"  # per session: {"page", "keys", "bad", "applied"}
+
+
+def begin(page: str) -> None:
+    """Start a run of `page`: reserve the notice area and note whether the URL still needs applying."""
+    state = st.session_state.setdefault(_STATE, {"applied": set()})
+    state.update(page=page, keys=set(), bad=[], notices=st.container())
+
+
+def finish() -> None:
+    """After the page ran: show what in the URL was ignored, and never apply the URL to this page again."""
+    state = st.session_state[_STATE]
+    unknown = [f"`{k}`" for k in st.query_params if k not in state["keys"]]
+    if unknown:
+        state["bad"].append(f"unknown setting{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+        for k in list(st.query_params):
+            if k not in state["keys"]:
+                del st.query_params[k]
+    if state["bad"]:
+        state["notices"].info("Some settings in this link were ignored: " + "; ".join(state["bad"]) + ".",
+                              icon=":material/link_off:")
+    state["applied"].add(state["page"])
+
+
+def _bind(key: str, default: Any, parse: Callable[[str], Any]) -> None:
+    """Before a widget is made: its value from the URL on first visit, else its current or default value."""
+    state = st.session_state[_STATE]
+    state["keys"].add(key)
+    raw = st.query_params.get(key)
+    if raw is not None and state["page"] not in state["applied"]:
+        try:
+            st.session_state[key] = parse(raw)
+            return
+        except ValueError as e:
+            state["bad"].append(f"`{key}={raw}` ({e})")
+    if key not in st.session_state:
+        st.session_state[key] = default
+
+
+def _publish(key: str, text: str) -> None:
+    if st.query_params.get(key) != text:
+        st.query_params[key] = text
+
+
+def _number(kind: type, lo: float, hi: float) -> Callable[[str], Any]:
+    def parse(raw: str):
+        try:
+            value = kind(float(raw)) if kind is int and float(raw).is_integer() else kind(raw)
+        except (TypeError, ValueError):
+            raise ValueError("not a number") from None
+        if not lo <= value <= hi:
+            raise ValueError(f"outside {lo}–{hi}")
+        return value
+    return parse
+
+
+def _choice(options: Sequence) -> Callable[[str], Any]:
+    by_text = {str(o): o for o in options}
+
+    def parse(raw: str):
+        if raw not in by_text:
+            raise ValueError("not one of " + ", ".join(by_text))
+        return by_text[raw]
+    return parse
+
+
+def _flag(raw: str) -> bool:
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("not true/false")
+
+
+def slider(label: str, lo: float, hi: float, value: float, step: float | None = None, *, key: str, **kw) -> Any:
+    """st.slider over [lo, hi] (int or float, following `value`), shared through the URL."""
+    _bind(key, value, _number(type(value), lo, hi))
+    v = st.slider(label, lo, hi, step=step, key=key, **kw)
+    _publish(key, f"{v:g}" if isinstance(v, float) else str(v))
+    return v
+
+
+def number(label: str, lo: float, hi: float, value: float, step: float | None = None, *, key: str, **kw) -> Any:
+    """st.number_input within [lo, hi], shared through the URL."""
+    _bind(key, value, _number(type(value), lo, hi))
+    v = st.number_input(label, lo, hi, step=step, key=key, **kw)
+    _publish(key, f"{v:g}" if isinstance(v, float) else str(v))
+    return v
+
+
+def choice(widget: Callable, label: str, options: Sequence, value: Any = None, *, key: str, **kw) -> Any:
+    """A one-of-many widget (st.radio, st.selectbox, st.segmented_control, st.select_slider) in the URL."""
+    options = list(options)
+    _bind(key, options[0] if value is None else value, _choice(options))
+    if widget is st.segmented_control:
+        kw.setdefault("required", True)
+    v = widget(label, options, key=key, **kw)
+    _publish(key, str(v))
+    return v
+
+
+def toggle(label: str, value: bool = False, *, key: str, **kw) -> bool:
+    """st.toggle shared through the URL as 1/0."""
+    _bind(key, value, _flag)
+    v = st.toggle(label, key=key, **kw)
+    _publish(key, "1" if v else "0")
+    return v

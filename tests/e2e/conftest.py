@@ -1,0 +1,183 @@
+"""Real-browser fixtures: one `streamlit run app.py` server per test session, and a fresh Chromium page per test.
+
+Chromium is Debian's /usr/bin/chromium driven by Playwright for Python (`playwright install` cannot download
+browsers here); see docs/testing.md. Screenshots go to tests/artifacts/screenshots/ (git-ignored): look at them,
+a page can render without an exception and still be unreadable.
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1400, "height": 1000}
+STARTUP_TIMEOUT_S = 120
+IDLE_TIMEOUT_MS = 120_000  # a cold first run imports torch & co. and loads models on a 2-core machine
+
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+APP_CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+EXCEPTION = "[data-testid='stException']"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def streamlit_command(port: int) -> list[str]:
+    """The documented way to serve the app, with the venv's (this) interpreter."""
+    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+
+
+def wait_healthy(base: str, proc: subprocess.Popen, timeout_s: float = STARTUP_TIMEOUT_S) -> None:
+    """Poll /_stcore/health until it answers "ok"; fail early if the server died."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode} before becoming healthy")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{base}/_stcore/health did not answer 'ok' within {timeout_s} s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+def wait_idle(page, timeout_ms: int = IDLE_TIMEOUT_MS, settle_ms: int = 300) -> None:
+    """Wait until the app is connected and its script has finished a run, then let the frontend settle.
+
+    Before its first run the app reports the state "initial", so this does not pass on an unloaded page. After
+    an interaction, first wait for its visible effect (a URL change, an element) and then call this.
+    """
+    page.wait_for_selector(APP_CONNECTED, state="attached", timeout=timeout_ms)
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)
+    page.wait_for_timeout(settle_ms)
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)  # a rerun may have started meanwhile
+
+
+def assert_no_exception(page) -> None:
+    shown = page.locator(EXCEPTION)
+    if shown.count():
+        raise AssertionError("the page shows an exception:\n" + "\n---\n".join(shown.all_inner_texts()))
+
+
+def screenshot(page, name: str) -> Path:
+    """Save the whole page, not just the viewport: Streamlit scrolls inside its main area, so the viewport is grown
+    to the content's height for the shot and restored afterwards."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    wait_for_charts(page)
+    height = page.evaluate("""() => Math.max(document.documentElement.scrollHeight,
+        ...['stMain', 'stAppViewContainer', 'stMainBlockContainer', 'stSidebarContent'].map(id => {
+            const el = document.querySelector(`[data-testid='${id}']`);
+            return el ? el.scrollHeight : 0; }))""")
+    original = page.viewport_size
+    tall = min(max(int(height) + 40, original["height"]), 8000)
+    if tall > original["height"]:
+        page.set_viewport_size({"width": original["width"], "height": tall})
+        page.wait_for_timeout(700)  # plotly re-lays out responsive charts
+        wait_for_charts(page)
+    page.screenshot(path=str(path), full_page=True)
+    if tall > original["height"]:
+        page.set_viewport_size(original)
+    return path
+
+
+def wait_for_charts(page, timeout_ms: int = 15_000) -> None:
+    """Plotly draws after the script run ends: wait until every chart has its SVG (best effort)."""
+    try:
+        page.wait_for_function("""() => [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
+            .every(c => c.querySelector('.main-svg'))""", timeout=timeout_ms)
+    except Exception:  # noqa: BLE001 - a chart that never draws shows up in the screenshot, which is the point
+        pass
+    page.wait_for_timeout(300)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """Base URL of a `streamlit run app.py` started from the repository root for this test session."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(ARTIFACTS / "streamlit-e2e.log", "w")
+    proc = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(base, proc)
+        yield base
+    finally:
+        stop(proc)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page (own context, so its own Streamlit session) at 1400×1000."""
+    context = browser.new_context(viewport=VIEWPORT)
+    p = context.new_page()
+    p.set_default_timeout(60_000)
+    try:
+        yield p
+    finally:
+        context.close()
+
+
+class App:
+    """The helpers above bound to one page and server, for the tests."""
+
+    def __init__(self, page, base: str):
+        self.page, self.base = page, base
+
+    def open(self, url_path: str = "", **params) -> None:
+        query = f"?{urlencode(params)}" if params else ""
+        self.page.goto(f"{self.base}/{url_path}{query}", wait_until="domcontentloaded")
+        self.wait_idle()
+
+    def wait_idle(self, **kw) -> None:
+        wait_idle(self.page, **kw)
+
+    def assert_no_exception(self) -> None:
+        assert_no_exception(self.page)
+
+    def screenshot(self, name: str) -> Path:
+        return screenshot(self.page, name)
+
+
+@pytest.fixture
+def app(page, server) -> App:
+    return App(page, server)
