@@ -132,7 +132,7 @@ def train_feature_probes(recipe: Recipe, on_progress: Progress | None = None) ->
 
 
 RECIPES = {r.name: r for r in [
-    Recipe("fashion_cnn", "Fashion-MNIST: 60,000 train / 10,000 official test", seed=0, steps=2400, train=train_fashion_cnn),
+    Recipe("fashion_cnn", "Fashion-MNIST: 60,000 train / 10,000 official test", seed=0, steps=3600, train=train_fashion_cnn),
     Recipe("mnist_cnn", "MNIST 5k: 4,000 train / 1,000 held out, stratified", seed=0, steps=1500, train=train_mnist_cnn),
     Recipe("feature_probes", "Fashion-MNIST, as pixels / HOG / fashion_cnn features", seed=0, steps=1500,
            train=train_feature_probes, needs=("fashion_cnn",)),

@@ -20,14 +20,13 @@ def begin(page: str) -> None:
 
 
 def finish() -> None:
-    """After the page ran: show what in the URL was ignored, and never apply the URL to this page again."""
+    """After the page ran: drop URL keys no control used; on the first visit, say what was ignored and why."""
     state = st.session_state[_STATE]
-    unknown = [f"`{k}`" for k in st.query_params if k not in state["keys"]]
-    if unknown:
-        state["bad"].append(f"unknown setting{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
-        for k in list(st.query_params):
-            if k not in state["keys"]:
-                del st.query_params[k]
+    stale = [k for k in st.query_params if k not in state["keys"]]
+    for k in stale:
+        del st.query_params[k]
+    if stale and state["page"] not in state["applied"]:
+        state["bad"].append(f"unknown setting{'s' if len(stale) > 1 else ''} " + ", ".join(f"`{k}`" for k in stale))
     if state["bad"]:
         state["notices"].info("Some settings in this link were ignored: " + "; ".join(state["bad"]) + ".",
                               icon=":material/link_off:")

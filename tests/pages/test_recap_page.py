@@ -98,3 +98,10 @@ def test_unusual_uploads_are_converted_and_classified(mode, reader):
     at.file_uploader(key="toolkit_upload").set_value((f"x.png", _png(mode), "image/png")).run()
     assert not at.exception and not at.error
     assert "The model answers" in at.markdown[-1].value
+
+
+def test_switching_sections_keeps_the_url_clean_without_a_notice():
+    at = open_page(toolkit_source="Handwritten digit")
+    at.segmented_control(key="section").set_value("Data A vs Data B").run()
+    assert not at.exception and "ignored" not in notices(at)
+    assert "toolkit_source" not in at.query_params and "ab_noise" in at.query_params

@@ -7,13 +7,14 @@ from core.data.imagenet import imagenet_classes
 from core.models import imagenet
 
 
-def test_lite0_recognises_the_cat_and_the_coffee():
+def test_lite0_recognises_the_cat_the_coffee_and_the_rocket():
     model, names, pics = imagenet.efficientnet_lite0(), imagenet_classes(), photos()
+    cats = {"tiger cat", "Egyptian cat", "tabby"}
     with torch.no_grad():
-        for photo, expected in [("chelsea", "Egyptian cat"), ("coffee", "espresso")]:
+        for photo, expected in [("chelsea", cats), ("coffee", {"espresso"}), ("rocket", {"missile"})]:
             x = imagenet.to_input(pics[photo].image)
             assert x.shape == (1, 3, 224, 224) and -1 <= x.min() and x.max() <= 1
-            assert names[model(x).argmax().item()] == expected
+            assert names[model(x).argmax().item()] in expected
 
 
 def test_to_input_handles_small_and_extreme_aspect_ratios():
