@@ -87,7 +87,7 @@ def _train_cnn(recipe: Recipe, on_progress: Progress | None, Xtr, ytr, Xte, yte,
     cfg = CNNConfig()
     model = SmallCNN(cfg)
     Xtr, Xte = features.as_batch(Xtr), features.as_batch(Xte)
-    ytr, yte = torch.as_tensor(ytr), torch.as_tensor(yte)
+    ytr, yte = torch.tensor(ytr), torch.tensor(yte)
     fit(model, Xtr, ytr, steps=recipe.steps, seed=recipe.seed, augment=augment, on_progress=on_progress)
     metrics = {"test_accuracy": round(accuracy(model, Xte, yte), 4), "train_accuracy": round(accuracy(model, Xtr, ytr), 4)}
     return model, {"class": "SmallCNN", "config": asdict(cfg)}, metrics
@@ -117,7 +117,7 @@ def train_feature_probes(recipe: Recipe, on_progress: Progress | None = None) ->
     cnn = checkpoints.load_model("fashion_cnn").cpu()
     (Xtr, ytr), (Xte, yte) = fashion_mnist(train=True), fashion_mnist(train=False)
     tr, te = probe_inputs(Xtr, cnn), probe_inputs(Xte, cnn)
-    ytr, yte = torch.as_tensor(ytr), torch.as_tensor(yte)
+    ytr, yte = torch.tensor(ytr), torch.tensor(yte)
     probes = LinearProbes({k: v.shape[1] for k, v in tr.items()})
     metrics = {}
     for i, (name, probe) in enumerate(probes.items()):

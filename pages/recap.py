@@ -7,6 +7,9 @@ from core.data.images import FASHION_CLASSES
 from core.models import imagenet
 from core.models.cnn import SmallCNN
 from core.ui import image_input, projector, url_state
+from core.ui.entrypoint import require_app
+
+require_app()
 
 SECTIONS = ("The toolkit perspective", "Features: hand-made vs learned", "Data A vs Data B")
 DIGITS = [str(d) for d in range(10)]

@@ -16,7 +16,7 @@ _STATE = "_url_state"  # per session: {"page", "keys", "bad", "applied"}
 def begin(page: str) -> None:
     """Start a run of `page`: reserve the notice area and note whether the URL still needs applying."""
     state = st.session_state.setdefault(_STATE, {"applied": set()})
-    state.update(page=page, keys=set(), bad=[], notices=st.container())
+    state.update(page=page, keys=set(), bad=[], notices=st.container(), running=True)
 
 
 def finish() -> None:
@@ -31,6 +31,12 @@ def finish() -> None:
         state["notices"].info("Some settings in this link were ignored: " + "; ".join(state["bad"]) + ".",
                               icon=":material/link_off:")
     state["applied"].add(state["page"])
+    state["running"] = False
+
+
+def app_is_running() -> bool:
+    """Whether app.py started this run (it always does, except in the case core.ui.entrypoint mends)."""
+    return st.session_state.get(_STATE, {}).get("running", False)
 
 
 def _bind(key: str, default: Any, parse: Callable[[str], Any]) -> None:

@@ -7,17 +7,18 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core.lecture import available_segments
+from core.lecture import ROOT, available_segments
 
 SECTIONS = ("The toolkit perspective", "Features: hand-made vs learned", "Data A vs Data B")
 
 
 def open_page(file="pages/recap.py", **params) -> AppTest:
-    at = AppTest.from_file("app.py", default_timeout=180)
+    """Open the app (its first page is Recap), switch to `file` if another, with `params` in the URL."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     for k, v in params.items():
         at.query_params[k] = v
-    at.switch_page(file)
-    return at.run()
+    at.run()
+    return at if file == available_segments()[0].file else at.switch_page(file).run()
 
 
 def notices(at: AppTest) -> str:
@@ -35,7 +36,8 @@ def test_every_page_renders_with_defaults(segment):
 @pytest.mark.parametrize("section", SECTIONS)
 @pytest.mark.parametrize("source", ["Photo", "Fashion-MNIST item", "Handwritten digit"])
 def test_every_section_renders_for_every_input(section, source):
-    at = open_page(section=section, toolkit_source=source, features_source=source)
+    prefix = {SECTIONS[0]: "toolkit", SECTIONS[1]: "features"}.get(section)
+    at = open_page(section=section, **({f"{prefix}_source": source} if prefix else {}))
     assert not at.exception and not at.error
     assert at.segmented_control(key="section").value == section
     assert "ignored" not in notices(at)
@@ -61,9 +63,9 @@ def test_bad_url_parameters_are_ignored_with_a_notice():
 
 def test_moving_a_control_changes_the_answer():
     at = open_page(toolkit_source="Fashion-MNIST item")
-    first = at.markdown[-1].value
+    first = at.main.markdown[-1].value
     at.slider(key="toolkit_item_Fash").set_value(1).run()
-    assert not at.exception and at.markdown[-1].value != first
+    assert not at.exception and at.main.markdown[-1].value != first
 
 
 def _png(mode: str, size=(40, 30)) -> bytes:
@@ -97,7 +99,7 @@ def test_unusual_uploads_are_converted_and_classified(mode, reader):
     at = open_page(toolkit_source="Upload", toolkit_reader=reader)
     at.file_uploader(key="toolkit_upload").set_value((f"x.png", _png(mode), "image/png")).run()
     assert not at.exception and not at.error
-    assert "The model answers" in at.markdown[-1].value
+    assert "The model answers" in at.main.markdown[-1].value
 
 
 def test_switching_sections_keeps_the_url_clean_without_a_notice():

@@ -12,9 +12,9 @@ def _small_run(seed=0):
     torch.manual_seed(seed)
     model = SmallCNN(CNNConfig(channels=(8, 16, 16), hidden=32))
     seen = []
-    losses = train.fit(model, features.as_batch(X[:3000]), torch.as_tensor(y[:3000]), steps=60, batch_size=64,
+    losses = train.fit(model, features.as_batch(X[:3000]), torch.tensor(y[:3000]), steps=60, batch_size=64,
                        seed=seed, on_progress=lambda s, n, loss: seen.append((s, n)))
-    return model, losses, seen, train.accuracy(model, features.as_batch(Xte[:1000]), torch.as_tensor(yte[:1000]))
+    return model, losses, seen, train.accuracy(model, features.as_batch(Xte[:1000]), torch.tensor(yte[:1000]))
 
 
 def test_fit_learns_fashion_mnist_well_above_chance():
