@@ -38,8 +38,8 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_manifest(folder: Path = CHECKPOINT_DIR) -> dict[str, Entry]:
-    path = folder / MANIFEST
+def read_manifest(folder: Path | None = None) -> dict[str, Entry]:
+    path = (folder or CHECKPOINT_DIR) / MANIFEST
     if not path.exists():
         return {}
     return {name: Entry(**e) for name, e in json.loads(path.read_text()).items()}
@@ -52,12 +52,13 @@ def _write_manifest(entries: dict[str, Entry], folder: Path) -> None:
     tmp.replace(folder / MANIFEST)
 
 
-def exists(name: str, folder: Path = CHECKPOINT_DIR) -> bool:
-    return name in read_manifest(folder) and (folder / f"{name}.safetensors").exists()
+def exists(name: str, folder: Path | None = None) -> bool:
+    return name in read_manifest(folder) and ((folder or CHECKPOINT_DIR) / f"{name}.safetensors").exists()
 
 
-def save(model: torch.nn.Module, entry: Entry, folder: Path = CHECKPOINT_DIR, half: bool = True) -> Entry:
+def save(model: torch.nn.Module, entry: Entry, folder: Path | None = None, half: bool = True) -> Entry:
     """Write the weights (floats as fp16 when `half`) and record them, with their hash, in the manifest."""
+    folder = folder or CHECKPOINT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     state = {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().contiguous()
              for k, v in model.state_dict().items()}
@@ -70,10 +71,10 @@ def save(model: torch.nn.Module, entry: Entry, folder: Path = CHECKPOINT_DIR, ha
     return entry
 
 
-def load_state(name: str, folder: Path = CHECKPOINT_DIR) -> tuple[dict[str, torch.Tensor], Entry]:
+def load_state(name: str, folder: Path | None = None) -> tuple[dict[str, torch.Tensor], Entry]:
     """The verified weights (as float32) and manifest entry of a checkpoint; refuses altered files."""
     entry = read_manifest(folder).get(name)
-    path = folder / f"{name}.safetensors"
+    path = (folder or CHECKPOINT_DIR) / f"{name}.safetensors"
     rebuild = f"Rebuild it with `python -m core.train {name}`."
     if entry is None or not path.exists():
         raise CheckpointError(f"The checkpoint '{name}' is missing. {rebuild}")
@@ -87,7 +88,7 @@ def load_state(name: str, folder: Path = CHECKPOINT_DIR) -> tuple[dict[str, torc
     return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}, entry
 
 
-def load_model(name: str, folder: Path = CHECKPOINT_DIR) -> torch.nn.Module:
+def load_model(name: str, folder: Path | None = None) -> torch.nn.Module:
     """A verified checkpoint as a ready module: built from its manifest entry, in eval mode, on the device."""
     from core.device import device
     from core.models import build
