@@ -8,9 +8,17 @@ from core.ui import projector, url_state
 st.set_page_config(page_title="CNNs, RNNs, GANs et al.", page_icon=":material/neurology:", layout="wide")
 device.set_threads()
 
-pages = [st.Page(s.file, title=s.title, icon=s.icon, url_path=s.url_path, default=i == 0)
-         for i, s in enumerate(available_segments())]
-page = st.navigation(pages)
+segments = [st.Page(s.file, title=s.title, icon=s.icon, url_path=s.url_path) for s in available_segments()]
+
+
+def opening() -> None:
+    """The bare address opens the first segment, keeping any settings in the link."""
+    st.switch_page(segments[0], query_params=st.query_params.to_dict())
+
+
+page = st.navigation([st.Page(opening, title="Start", default=True, visibility="hidden"), *segments])
+if page.url_path == "":
+    page.run()
 
 url_state.begin(page.url_path)
 with st.sidebar:

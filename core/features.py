@@ -13,9 +13,11 @@ def edges(image: np.ndarray) -> np.ndarray:
 
 
 def hog_picture(image: np.ndarray, cell: int = HOG_CELL) -> np.ndarray:
-    """The HOG descriptor drawn as oriented strokes per cell, for showing beside the image."""
-    _, picture = hog(image, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2), visualize=True)
-    return picture
+    """The HOG descriptor drawn as oriented strokes per cell (small images enlarged so strokes show), in [0, 1]."""
+    scale = max(1, 24 // cell)
+    big = np.kron(image.astype(np.float32), np.ones((scale, scale), np.float32))
+    _, picture = hog(big, orientations=9, pixels_per_cell=(cell * scale,) * 2, cells_per_block=(2, 2), visualize=True)
+    return np.clip(picture / (np.percentile(picture, 99.5) + 1e-9), 0, 1)
 
 
 def hog_features(images: np.ndarray) -> np.ndarray:

@@ -40,7 +40,7 @@ def probabilities(labels: list[str], probs: np.ndarray, style: PlotStyle, title:
     fig = go.Figure(go.Bar(x=probs[order], y=[labels[i] for i in order], orientation="h",
                            marker_color=[style.colour(0)] * (len(order) - 1) + [style.colour(1)],
                            text=[f"{p:.1%}" for p in probs[order]], textposition="auto"))
-    fig.update_xaxes(range=[0, 1], tickformat=".0%", title="probability")
+    fig.update_xaxes(range=[0, 1.02], tickformat=".0%", dtick=0.25, title="probability")
     return layout(fig, style, title, height=max(220, 34 * len(labels) + 60))
 
 
@@ -91,7 +91,15 @@ def feature_grid(maps: dict[str, np.ndarray], style: PlotStyle, per_layer: int =
     fig.update_yaxes(visible=False)
     for i in range(1, len(rows) * per_layer + 1):
         fig.update_yaxes(scaleanchor=f"x{i if i > 1 else ''}", row=(i - 1) // per_layer + 1, col=(i - 1) % per_layer + 1)
+    fig.update_annotations(font_size=style.font_size)
     return layout(fig, style, height=150 * len(rows) + 20)
+
+
+def _scene(style: PlotStyle, titles: tuple[str, str, str], **axis) -> dict:
+    """A 3-D scene seen from a little further away, with tick labels that stay readable in projector mode."""
+    tick = dict(tickfont=dict(size=round(style.font_size * 0.65)))
+    return dict(xaxis=dict(title=titles[0], **tick, **axis), yaxis=dict(title=titles[1], **tick, **axis),
+                zaxis=dict(title=titles[2], **tick, **axis), camera=dict(eye=dict(x=1.7, y=1.7, z=1.1)))
 
 
 def _class_traces_3d(P: np.ndarray, y: np.ndarray, names: list[str], style: PlotStyle) -> list[go.Scatter3d]:
@@ -110,8 +118,8 @@ def scatter3d_classes(P: np.ndarray, y: np.ndarray, names: list[str], style: Plo
         traces.append(go.Surface(x=xs, y=ys, z=np.full((2, 2), plane_z), showscale=False, opacity=0.35,
                                  colorscale=[[0, "grey"], [1, "grey"]], name="separating plane"))
     fig = go.Figure(traces)
-    fig.update_layout(scene=dict(xaxis_title=axes[0], yaxis_title=axes[1], zaxis_title=axes[2]))
-    return layout(fig, style, title, height=460)
+    fig.update_layout(scene=_scene(style, axes))
+    return layout(fig, style, title, height=520)
 
 
 def _plane_surface(plane: np.ndarray) -> go.Surface:
@@ -134,16 +142,17 @@ def hidden_space_animation(snapshots: list, y: np.ndarray, names: list[str], sty
                        layout=dict(title=f"step {s.step}: loss {s.loss:.3f}, accuracy {s.accuracy:.0%}"))
               for s in snapshots]
     fig = go.Figure(data=data(snapshots[0]), frames=frames)
-    cube = dict(range=[-1.05, 1.05], autorange=False)
     fig.update_layout(
-        scene=dict(xaxis=dict(title="hidden 1", **cube), yaxis=dict(title="hidden 2", **cube),
-                   zaxis=dict(title="hidden 3", **cube), aspectmode="cube"),
-        updatemenus=[dict(type="buttons", x=0, y=0, xanchor="left", yanchor="top", buttons=[
+        scene=dict(**_scene(style, ("hidden 1", "hidden 2", "hidden 3"), range=[-1.05, 1.05], autorange=False),
+                   aspectmode="cube"),
+        updatemenus=[dict(type="buttons", direction="right", x=0, y=0, xanchor="left", yanchor="top",
+                          pad=dict(t=10), buttons=[
             dict(label="▶ Play", method="animate",
                  args=[None, dict(frame=dict(duration=150, redraw=True), fromcurrent=True)]),
-            dict(label="⏸ Pause", method="animate",
+            dict(label="Pause", method="animate",
                  args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False))])])],
-        sliders=[dict(currentvalue=dict(prefix="training step "), pad=dict(t=40), steps=[
+        sliders=[dict(x=0.22, len=0.78, y=0, yanchor="top", currentvalue=dict(prefix="training step "),
+                      pad=dict(t=10), steps=[
             dict(label=f.name, method="animate",
                  args=[[f.name], dict(mode="immediate", frame=dict(duration=0, redraw=True))]) for f in frames])])
     return layout(fig, style, f"step 0: loss {snapshots[0].loss:.3f}, accuracy {snapshots[0].accuracy:.0%}", height=560)

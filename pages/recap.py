@@ -89,10 +89,11 @@ def features_section() -> None:
     if net is None:
         return
     maps = cache.feature_maps(name, net, x, layers)
-    st.plotly_chart(plots.feature_grid({f"{lvl}: {layer}": maps[layer] for lvl, layer in zip(LEVELS, layers)}, style),
+    st.plotly_chart(plots.feature_grid({lvl: maps[layer] for lvl, layer in zip(LEVELS, layers)}, style),
                     key="feature_maps")
-    st.caption("Each row is one layer, low to high; shown are its 8 most active channels for this input. "
-               "Low layers respond to edges and blobs, high layers to larger, more abstract parts.")
+    st.caption(f"Each row is one layer, low to high ({', '.join(f'`{layer}`' for layer in layers)}); shown are its "
+               "8 most active channels for this input. Low layers respond to edges and blobs, high layers to "
+               "larger, more abstract parts.")
     st.subheader("Which features make classification easy?")
     if cache.model("feature_probes") is None:
         return

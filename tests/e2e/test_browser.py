@@ -58,7 +58,7 @@ def test_every_page_renders(app, segment):
 def test_every_recap_section_renders_from_its_url(app, section):
     app.open("recap", section=section)
     app.assert_no_exception()
-    active = app.page.locator(".st-key-section [data-testid='stBaseButton-segmented_controlActive']")
+    active = app.page.locator(".st-key-section button[aria-checked='true']")
     assert active.inner_text().strip() == section
     app.screenshot(f"recap-{slug(section)}")
 

@@ -17,7 +17,9 @@ def test_edges_are_strong_at_a_step_and_zero_on_flat_areas():
 def test_hog_features_and_picture_have_the_expected_sizes():
     X = fashion_mnist(train=False)[0][:5]
     assert features.hog_features(X).shape == (5, 324)
-    assert features.hog_picture(X[0]).shape == (28, 28)
+    picture = features.hog_picture(X[0])
+    assert picture.shape == (84, 84)  # enlarged 3× so the strokes show
+    assert picture.min() >= 0 and picture.max() == 1
 
 
 def test_feature_maps_capture_each_level_and_remove_their_hooks():
