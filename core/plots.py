@@ -39,8 +39,9 @@ def probabilities(labels: list[str], probs: np.ndarray, style: PlotStyle, title:
     order = np.argsort(probs)
     fig = go.Figure(go.Bar(x=probs[order], y=[labels[i] for i in order], orientation="h",
                            marker_color=[style.colour(0)] * (len(order) - 1) + [style.colour(1)],
-                           text=[f"{p:.1%}" for p in probs[order]], textposition="auto"))
-    fig.update_xaxes(range=[0, 1.02], tickformat=".0%", dtick=0.25, title="probability")
+                           text=[f"{p:.1%}" for p in probs[order]], textposition="outside", cliponaxis=False,
+                           textfont=dict(size=style.font_size)))
+    fig.update_xaxes(range=[0, min(1.0, probs.max() * 1.25 + 0.05)], tickformat=".0%", title="probability")
     return layout(fig, style, title, height=max(220, 34 * len(labels) + 60))
 
 
@@ -97,7 +98,7 @@ def feature_grid(maps: dict[str, np.ndarray], style: PlotStyle, per_layer: int =
 
 def _scene(style: PlotStyle, titles: tuple[str, str, str], **axis) -> dict:
     """A 3-D scene seen from a little further away, with tick labels that stay readable in projector mode."""
-    tick = dict(tickfont=dict(size=round(style.font_size * 0.65)))
+    tick = dict(tickfont=dict(size=round(style.font_size * 0.85)), title_font=dict(size=style.font_size))
     return dict(xaxis=dict(title=titles[0], **tick, **axis), yaxis=dict(title=titles[1], **tick, **axis),
                 zaxis=dict(title=titles[2], **tick, **axis), camera=dict(eye=dict(x=1.7, y=1.7, z=1.1)))
 
@@ -125,7 +126,7 @@ def scatter3d_classes(P: np.ndarray, y: np.ndarray, names: list[str], style: Plo
 def _plane_surface(plane: np.ndarray) -> go.Surface:
     """The output neuron's decision plane w·h + b = 0 inside the tanh cube [-1, 1]³."""
     w1, w2, w3, b = plane
-    g = np.linspace(-1, 1, 12)
+    g = np.linspace(-1, 1, 41)
     h1, h2 = np.meshgrid(g, g)
     with np.errstate(divide="ignore", invalid="ignore"):
         h3 = -(w1 * h1 + w2 * h2 + b) / w3
@@ -151,7 +152,7 @@ def hidden_space_animation(snapshots: list, y: np.ndarray, names: list[str], sty
                  args=[None, dict(frame=dict(duration=150, redraw=True), fromcurrent=True)]),
             dict(label="Pause", method="animate",
                  args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False))])])],
-        sliders=[dict(x=0.22, len=0.78, y=0, yanchor="top", currentvalue=dict(prefix="training step "),
+        sliders=[dict(x=0.25, len=0.75, y=0, yanchor="top", currentvalue=dict(prefix="training step "),
                       pad=dict(t=10), steps=[
             dict(label=f.name, method="animate",
                  args=[[f.name], dict(mode="immediate", frame=dict(duration=0, redraw=True))]) for f in frames])])

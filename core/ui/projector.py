@@ -1,4 +1,5 @@
-"""Projector mode: larger text, thicker lines and a colour-blind-safe palette, for a lecture hall."""
+"""Projector mode: larger text, thicker lines and a colour-blind-safe palette, for a lecture hall; and the
+plot display that honours it."""
 import streamlit as st
 
 from core.plots import NORMAL, PROJECTOR, PlotStyle
@@ -6,8 +7,11 @@ from core.ui import url_state
 
 KEY = "projector"
 _LARGE_TEXT = """<style>
-html, .stMarkdown p, .stMarkdown li, label, .stCaption, button p { font-size: 1.3rem !important; }
-h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; } h3 { font-size: 1.8rem !important; }
+.stMain p, .stMain li, .stMain label, .stMain button, [data-testid="stWidgetLabel"] p,
+[data-baseweb="select"] div, [data-testid="stSliderThumbValue"], [data-testid="stCaptionContainer"]
+{ font-size: 1.3rem !important; }
+.stMain h1 { font-size: 3rem !important; } .stMain h2 { font-size: 2.3rem !important; }
+.stMain h3 { font-size: 1.8rem !important; }
 </style>"""
 
 
@@ -17,6 +21,11 @@ def toggle() -> bool:
     if on:
         st.html(_LARGE_TEXT)
     return on
+
+
+def chart(fig, key: str) -> None:
+    """Show a plotly figure with its own fonts and colours (Streamlit's chart theme would override them)."""
+    st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False})
 
 
 def style() -> PlotStyle:

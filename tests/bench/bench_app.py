@@ -8,7 +8,8 @@ through Playwright:
   * first page interactive: from starting the server process until /_stcore/health answers "ok", the default page
     has loaded, its script has finished (data-test-script-state="notRunning") and its title (h1) is visible;
   * first render of each page, and of each section of a page that has SECTIONS (the Recap's ?section=...): a new
-    browser session opens the page's URL; the time until the script run finishes. Pages are visited in lecture
+    browser session opens the page's URL; the time until the script run finishes (the part of it spent loading the
+    frontend until its websocket is connected is printed too). Pages are visited in lecture
     order on the server just started, so what earlier pages cached counts as it would for a student;
   * peak RSS: VmHWM of the server process from /proc/<pid>/status (plus that of any child processes) after every
     page and section was visited.
@@ -155,12 +156,14 @@ def one_run(browser, targets_: list[tuple[str, str]], log_path: Path) -> dict:
             errors = page.locator(EXCEPTION).count()
             context.close()
 
-            renders = {}
+            renders, connects = {}, {}
             for label, path in targets_:
                 context = browser.new_context(viewport=VIEWPORT)
                 page = context.new_page()
                 start = time.perf_counter()
                 page.goto(f"{base}/{path}", wait_until="domcontentloaded", timeout=TIMEOUT_MS)
+                page.wait_for_selector(APP_CONNECTED, state="attached", timeout=TIMEOUT_MS)
+                connects[label] = time.perf_counter() - start
                 wait_run_finished(page)
                 renders[label] = time.perf_counter() - start
                 errors += page.locator(EXCEPTION).count()
@@ -168,7 +171,8 @@ def one_run(browser, targets_: list[tuple[str, str]], log_path: Path) -> dict:
             rss = vm_hwm_bytes(proc.pid)
         finally:
             stop(proc)
-    return {"healthy": healthy, "startup": startup, "renders": renders, "rss": rss, "exceptions": errors}
+    return {"healthy": healthy, "startup": startup, "renders": renders, "connects": connects, "rss": rss,
+            "exceptions": errors}
 
 
 def machine() -> dict[str, str]:
@@ -230,6 +234,8 @@ def main() -> None:
         t = [r["renders"][label] for r in runs]
         print(row(f"first render: {label} (s)", f"{med(t):.2f}", f"≤ {GOAL_RENDER_S:g} s", med(t) <= GOAL_RENDER_S,
                   spread(t)))
+    c = [statistics.median(r["connects"].values()) for r in runs]
+    print(f"| of each render above: page load until websocket connected (s) | {med(c):.2f} | – | – | {spread(c)} |")
     m = [r["rss"] for r in runs]
     print(row("server peak RSS, VmHWM (GiB)", f"{med(m) / 2**30:.2f}", f"≤ {GOAL_RSS_BYTES / 2**30:g} GiB",
               med(m) <= GOAL_RSS_BYTES, spread([v / 2**30 for v in m])))

@@ -145,14 +145,26 @@ def browser():
             b.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.e2e_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def page(browser):
-    """A fresh page (own context, so its own Streamlit session) at 1400×1000."""
+def page(browser, request):
+    """A fresh page (own context, so its own Streamlit session) at 1400×1000; a failing test leaves a screenshot."""
     context = browser.new_context(viewport=VIEWPORT)
     p = context.new_page()
-    p.set_default_timeout(60_000)
+    p.set_default_timeout(30_000)
     try:
         yield p
+        if getattr(request.node, "e2e_failed", False):
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in request.node.name)
+            p.screenshot(path=str(SCREENSHOTS / f"FAILED-{name}.png"), full_page=True)
     finally:
         context.close()
 

@@ -75,14 +75,14 @@ def test_clicking_a_section_switches_to_it_and_updates_the_url(app):
 def test_moving_the_noise_slider_updates_the_url(app):
     app.open("recap", section="Data A vs Data B")
     assert query(app.page).get("ab_noise") == "0.1"
-    thumb = app.page.locator(".st-key-ab_noise [data-testid='stSlider'] [role='slider']")
+    thumb = app.page.locator(".st-key-ab_noise [data-testid='stSlider']").get_by_role("slider")
     thumb.focus()
     thumb.press("ArrowRight")  # one step of 0.05
     wait_for_param(app.page, "ab_noise", "0.15")
     app.wait_idle()
     app.assert_no_exception()
     assert "ab_noise=0.15" in app.page.url
-    assert float(thumb.get_attribute("aria-valuenow")) == pytest.approx(0.15)
+    assert float(thumb.input_value()) == pytest.approx(0.15)
     app.screenshot("recap-data-a-vs-data-b-noise-0.15")
 
 
@@ -111,3 +111,10 @@ def test_truncated_jpeg_upload_shows_a_message(app):
     app.assert_no_exception()
     assert alert.is_visible()
     app.screenshot("recap-toolkit-upload-truncated-jpeg")
+
+
+def test_lifted_data_b_renders_from_its_url(app):
+    app.open("recap", section="Data A vs Data B", ab_lift="1")
+    app.assert_no_exception()
+    assert app.page.locator(".st-key-ab_lifted [data-testid='stPlotlyChart']").is_visible()
+    app.screenshot("recap-data-a-vs-data-b-lifted")

@@ -22,3 +22,8 @@ def test_to_input_handles_small_and_extreme_aspect_ratios():
         x = imagenet.to_input(np.zeros(shape, np.uint8))
         assert x.shape == (1, 3, 224, 224)
         assert imagenet.to_gray(x).shape == (224, 224)
+
+
+def test_class_names_read_as_text_match_torchvision():
+    from torchvision.models import ResNet18_Weights
+    assert imagenet_classes() == list(ResNet18_Weights.IMAGENET1K_V1.meta["categories"])
