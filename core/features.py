@@ -4,7 +4,7 @@ import torch
 from skimage.feature import hog
 from skimage.filters import sobel
 
-HOG_CELL = 7  # 28×28 images → 4×4 cells of 7×7 pixels
+HOG_CELL = 4  # 28×28 images → 7×7 cells of 4×4 pixels, 2×2-cell blocks: 1,296 numbers
 
 
 def edges(image: np.ndarray) -> np.ndarray:
@@ -21,7 +21,7 @@ def hog_picture(image: np.ndarray, cell: int = HOG_CELL) -> np.ndarray:
 
 
 def hog_features(images: np.ndarray) -> np.ndarray:
-    """HOG descriptors of a stack of 28×28 images: (N, 324) float32."""
+    """HOG descriptors of a stack of 28×28 images: (N, 1296) float32."""
     return np.stack([hog(im, orientations=9, pixels_per_cell=(HOG_CELL, HOG_CELL), cells_per_block=(2, 2))
                      for im in images]).astype(np.float32)
 

@@ -103,8 +103,8 @@ def features_section() -> None:
     projector.chart(plots.bars(list(names.values()), [scores.get(f"{k}_test_accuracy", 0.0) for k in names], style,
                                "linear classifier accuracy on the 10,000 Fashion-MNIST test images"), key="probes")
     st.caption("The same linear classifier, trained on three representations of the 60,000 training images "
-               "(`python -m core.train feature_probes`). Decades of hand-design (HOG) barely beat raw pixels on "
-               "these small images; the features the CNN learned for the task make the last, linear step easy.")
+               "(`python -m core.train feature_probes`). Hand-designed HOG features beat raw pixels; the features "
+               "the CNN learned for the task beat both, and make the last, linear step easy.")
 
 
 def data_a_vs_b() -> None:

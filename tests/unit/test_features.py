@@ -16,9 +16,9 @@ def test_edges_are_strong_at_a_step_and_zero_on_flat_areas():
 
 def test_hog_features_and_picture_have_the_expected_sizes():
     X = fashion_mnist(train=False)[0][:5]
-    assert features.hog_features(X).shape == (5, 324)
+    assert features.hog_features(X).shape == (5, 1296)
     picture = features.hog_picture(X[0])
-    assert picture.shape == (84, 84)  # enlarged 3× so the strokes show
+    assert picture.shape == (168, 168)  # enlarged 6× so the strokes show
     assert picture.min() >= 0 and picture.max() == 1
 
 
