@@ -6,10 +6,11 @@ registers hooks on one runs under that model's lock. What a student trains lives
 import threading
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from core import checkpoints, features, recap, train
+from core import checkpoints, features, plots, recap, train
 from core.data import images, imagenet
 from core.device import device
 from core.models import imagenet as imagenet_model
@@ -97,9 +98,10 @@ def feature_maps(name: str, net: torch.nn.Module, x: torch.Tensor, layers: tuple
 
 
 @st.cache_data(max_entries=16, show_spinner="Training the small network…")
-def hidden_layer_over_training(n: int, noise: float, seed: int) -> list[recap.Snapshot]:
+def hidden_space_animation(n: int, noise: float, seed: int, style: plots.PlotStyle) -> go.Figure:
+    """Data B as a 2-3-1 network's hidden layer sees it over training, as an animated figure."""
     X, y = recap.data_b(n, noise, seed)
-    return recap.hidden_layer_over_training(X, y, seed=seed)
+    return plots.hidden_space_animation(recap.hidden_layer_over_training(X, y, seed=seed), y, recap.CLASSES, style)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

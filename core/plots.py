@@ -1,8 +1,11 @@
 """Plotly figure builders. Every figure takes a PlotStyle, so projector mode reaches every plot."""
 from dataclasses import dataclass
 
+import functools
+
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 TABLEAU = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#EECA3B", "#B279A2", "#FF9DA6", "#9D755D", "#BAB0AC")
@@ -45,13 +48,10 @@ def probabilities(labels: list[str], probs: np.ndarray, style: PlotStyle, title:
     return layout(fig, style, title, height=max(220, 34 * len(labels) + 60))
 
 
-def image(pixels: np.ndarray, style: PlotStyle, title: str | None = None, colorscale: str | None = None,
-          height: int = 280) -> go.Figure:
-    """A grayscale array as a heat map with square pixels (no axes): for feature maps and small images."""
-    fig = go.Figure(go.Heatmap(z=pixels[::-1], colorscale=colorscale or "gray", showscale=False))
-    fig.update_xaxes(visible=False, constrain="domain")
-    fig.update_yaxes(visible=False, scaleanchor="x")
-    return layout(fig, style, title, height=height)
+def enlarge(pixels: np.ndarray, size: int = 224) -> np.ndarray:
+    """Blow a small image up by repeating pixels, so the browser shows crisp squares rather than a blur."""
+    scale = max(1, size // pixels.shape[0])
+    return np.kron(pixels, np.ones((scale, scale) + (1,) * (pixels.ndim - 2), pixels.dtype))
 
 
 def scatter_classes(X: np.ndarray, y: np.ndarray, names: list[str], style: PlotStyle, title: str | None = None,
@@ -75,25 +75,26 @@ def bars(labels: list[str], values: list[float], style: PlotStyle, title: str | 
     return layout(fig, style, title, height=height)
 
 
-def feature_grid(maps: dict[str, np.ndarray], style: PlotStyle, per_layer: int = 8) -> go.Figure:
-    """One row per layer (low → high), its `per_layer` most active channels as small heat maps."""
-    from plotly.subplots import make_subplots
-    rows = list(maps)
-    fig = make_subplots(rows=len(rows), cols=per_layer, horizontal_spacing=0.01, vertical_spacing=0.06,
-                        row_titles=rows)
-    for r, name in enumerate(rows, start=1):
-        fmap = maps[name]  # (C, H, W)
-        top = np.argsort(fmap.mean(axis=(1, 2)))[::-1][:per_layer]
-        for c, ch in enumerate(top, start=1):
-            fig.add_trace(go.Heatmap(z=fmap[ch][::-1], colorscale=style.sequential, showscale=False,
-                                     hovertemplate=f"{name}, channel {ch}<br>activation %{{z:.2f}}<extra></extra>"),
-                          row=r, col=c)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    for i in range(1, len(rows) * per_layer + 1):
-        fig.update_yaxes(scaleanchor=f"x{i if i > 1 else ''}", row=(i - 1) // per_layer + 1, col=(i - 1) % per_layer + 1)
-    fig.update_annotations(font_size=style.font_size)
-    return layout(fig, style, height=150 * len(rows) + 20)
+@functools.cache
+def _palette(colorscale: str) -> np.ndarray:
+    """256 RGB colours sampled along a plotly colour scale: (256, 3) uint8."""
+    samples = sample_colorscale(colorscale, list(np.linspace(0, 1, 256)), colortype="tuple")
+    return (np.array(samples) * 255).round().astype(np.uint8)
+
+
+def colourise(values: np.ndarray, colorscale: str) -> np.ndarray:
+    """A 2-D array as an RGB image through a colour scale, stretched over the array's own range: (H, W, 3) uint8."""
+    lo, hi = float(values.min()), float(values.max())
+    index = ((values - lo) / (hi - lo + 1e-12) * 255).astype(np.uint8)
+    return _palette(colorscale)[index]
+
+
+def feature_strip(fmap: np.ndarray, style: PlotStyle, count: int = 8, size: int = 112, gap: int = 6) -> np.ndarray:
+    """A layer's `count` most active channels for one input, side by side as one picture (sent as a small PNG)."""
+    top = np.argsort(fmap.mean(axis=(1, 2)))[::-1][:count]  # fmap: (C, H, W)
+    tiles = [enlarge(colourise(fmap[c], style.sequential), size) for c in top]
+    spacer = np.full((tiles[0].shape[0], gap, 3), 255, np.uint8)
+    return np.concatenate([part for tile in tiles for part in (tile, spacer)][:-1], axis=1)
 
 
 def _scene(style: PlotStyle, titles: tuple[str, str, str], **axis) -> dict:
@@ -126,7 +127,7 @@ def scatter3d_classes(P: np.ndarray, y: np.ndarray, names: list[str], style: Plo
 def _plane_surface(plane: np.ndarray) -> go.Surface:
     """The output neuron's decision plane w·h + b = 0 inside the tanh cube [-1, 1]³."""
     w1, w2, w3, b = plane
-    g = np.linspace(-1, 1, 41)
+    g = np.linspace(-1, 1, 25)
     h1, h2 = np.meshgrid(g, g)
     with np.errstate(divide="ignore", invalid="ignore"):
         h3 = -(w1 * h1 + w2 * h2 + b) / w3

@@ -52,8 +52,8 @@ def toolkit() -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         st.subheader("Information in")
-        st.image(picked.rgb if reader == "imagenet" and picked.rgb is not None else picked.small,
-                 caption=picked.caption, width=320 if reader == "imagenet" else 224)
+        st.image(picked.rgb if reader == "imagenet" else plots.enlarge(picked.small), caption=picked.caption,
+                 width=320 if reader == "imagenet" else 224)
         st.caption(f"{x[0].numel():,} numbers ({' × '.join(map(str, x.shape[1:]))}) go into the network.")
     with right:
         st.subheader("More useful information out")
@@ -82,19 +82,20 @@ def features_section() -> None:
         net, x, layers = cache.model(name), features.as_batch(picked.small[None]), SmallCNN.feature_layers
         gray, cell, title = picked.small, features.HOG_CELL, f"the {'Fashion-MNIST' if name == 'fashion_cnn' else 'digit'} CNN"
     st.subheader("Hand-made: edges and HOG, computed live")
-    for col, (caption, pic) in zip(st.columns(3), [("input", gray), ("edges (Sobel)", features.edges(gray)),
-                                                   ("HOG: gradient orientations per cell", features.hog_picture(gray, cell))]):
-        with col:
-            projector.chart(plots.image(np.asarray(pic, dtype=float), style, caption), key=f"hand_{caption}")
+    pictures = {"input": gray / 255, "edges (Sobel)": features.edges(gray),
+                "HOG: gradient orientations per cell": features.hog_picture(gray, cell)}
+    for col, (caption, pic) in zip(st.columns(3), pictures.items()):
+        col.image(plots.enlarge(pic / max(pic.max(), 1e-9)), caption=caption, width=260)
     st.subheader(f"Learned: feature maps of {title}")
     if net is None:
         return
     maps = cache.feature_maps(name, net, x, layers)
-    projector.chart(plots.feature_grid({lvl: maps[layer] for lvl, layer in zip(LEVELS, layers)}, style),
-                    key="feature_maps")
-    st.caption(f"Each row is one layer, low to high ({', '.join(f'`{layer}`' for layer in layers)}); shown are its "
-               "8 most active channels for this input. Low layers respond to edges and blobs, high layers to "
-               "larger, more abstract parts.")
+    for level, layer in zip(LEVELS, layers):
+        c, h, w = maps[layer].shape
+        st.image(plots.feature_strip(maps[layer], style), width="stretch",
+                 caption=f"{level} layer `{layer}`: the 8 most active of its {c} feature maps ({h}×{w})")
+    st.caption("Low layers respond to edges and blobs; higher layers to larger, more abstract parts, "
+               "at ever coarser resolution.")
     st.subheader("Which features make classification easy?")
     if cache.model("feature_probes") is None:
         return
@@ -120,22 +121,21 @@ def data_a_vs_b() -> None:
     for col, title, X, y in [(left, "Data A", Xa, ya), (right, "Data B", Xb, yb)]:
         acc, guess = cache.linear_accuracy(X, y), max(y.mean(), 1 - y.mean())
         with col:
-            projector.chart(plots.scatter_classes(X, y, ["class 0", "class 1"], style,
+            projector.chart(plots.scatter_classes(X, y, recap.CLASSES, style,
                                                   f"{title}: a straight line gets {acc:.0%} (guessing {guess:.0%})"),
                             key=f"ab_{title}")
     if url_state.toggle("Add the feature x₁² + x₂² to Data B", key="ab_lift"):
         lifted = recap.lift(Xb)
         acc = cache.linear_accuracy(lifted, yb)
         cut = float(np.median(lifted[:, 2]))
-        projector.chart(plots.scatter3d_classes(lifted, yb, ["class 0", "class 1"], style, ("x₁", "x₂", "x₁² + x₂²"),
+        projector.chart(plots.scatter3d_classes(lifted, yb, recap.CLASSES, style, ("x₁", "x₂", "x₁² + x₂²"),
                                                 plane_z=cut, title=f"Data B with a third feature: a flat plane gets {acc:.0%}"),
                         key="ab_lifted")
     st.subheader("That is precisely what deep learning does")
     st.markdown("A network with one hidden layer of 3 tanh neurons learns its own transformation of Data B. "
                 "Press ▶ to watch the hidden layer move the points until one plane (the output neuron) "
                 "separates them.")
-    snapshots = cache.hidden_layer_over_training(n, noise, 0)
-    projector.chart(plots.hidden_space_animation(snapshots, yb, ["class 0", "class 1"], style), key="ab_hidden")
+    projector.chart(cache.hidden_space_animation(n, noise, 0, style), key="ab_hidden")
 
 
 {SECTIONS[0]: toolkit, SECTIONS[1]: features_section, SECTIONS[2]: data_a_vs_b}[section]()
