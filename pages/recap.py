@@ -96,13 +96,13 @@ def features_section() -> None:
                  caption=f"{level} layer `{layer}`: the 8 most active of its {c} feature maps ({h}×{w})")
     st.caption("Low layers respond to edges and blobs; higher layers to larger, more abstract parts, "
                "at ever coarser resolution.")
-    st.subheader("Which features make classification easy?")
+    st.subheader("Which features make classification easy? (Fashion-MNIST test set)")
     if cache.model("feature_probes") is None:
         return
     scores = cache.metrics("feature_probes")
     names = {"pixels": "raw pixels", "hog": "HOG (hand-made)", "learned": "CNN's learned features"}
     projector.chart(plots.bars(list(names.values()), [scores.get(f"{k}_test_accuracy", 0.0) for k in names], style,
-                               "linear classifier accuracy on the 10,000 Fashion-MNIST test images"), key="probes")
+                               "accuracy of a linear classifier"), key="probes")
     st.caption("The same linear classifier, trained on three representations of the 60,000 training images "
                "(`python -m core.train feature_probes`). Hand-designed HOG features beat raw pixels; the features "
                "the CNN learned for the task beat both, and make the last, linear step easy.")
