@@ -9,8 +9,12 @@ ROOT = Path(__file__).resolve().parent.parent
 class Segment:
     title: str
     file: str  # relative to the repository root
-    url_path: str
     icon: str
+
+    @property
+    def url_path(self) -> str:
+        """The file's name: the path Streamlit also gives a `pages/` file before st.navigation first runs."""
+        return Path(self.file).stem
 
     @property
     def exists(self) -> bool:
@@ -18,12 +22,12 @@ class Segment:
 
 
 SEGMENTS = [
-    Segment("Recap", "pages/recap.py", "recap", ":material/replay:"),
-    Segment("Feed-forward networks", "pages/feed_forward.py", "feed-forward", ":material/hub:"),
-    Segment("CNNs", "pages/cnns.py", "cnns", ":material/grid_on:"),
-    Segment("RNNs", "pages/rnns.py", "rnns", ":material/repeat:"),
-    Segment("Generative models", "pages/generative.py", "generative", ":material/auto_awesome:"),
-    Segment("Adversarial examples & OOD", "pages/adversarial.py", "adversarial", ":material/bug_report:"),
+    Segment("Recap", "pages/recap.py", ":material/replay:"),
+    Segment("Feed-forward networks", "pages/feed_forward.py", ":material/hub:"),
+    Segment("CNNs", "pages/cnns.py", ":material/grid_on:"),
+    Segment("RNNs", "pages/rnns.py", ":material/repeat:"),
+    Segment("Generative models", "pages/generative.py", ":material/auto_awesome:"),
+    Segment("Adversarial examples & OOD", "pages/adversarial.py", ":material/bug_report:"),
 ]
 
 

@@ -76,15 +76,17 @@ def bars(labels: list[str], values: list[float], style: PlotStyle, title: str | 
 
 
 @functools.cache
-def _palette(colorscale: str) -> np.ndarray:
+def _palette(colorscale: str | tuple) -> np.ndarray:
     """256 RGB colours sampled along a plotly colour scale: (256, 3) uint8."""
-    samples = sample_colorscale(colorscale, list(np.linspace(0, 1, 256)), colortype="tuple")
+    samples = sample_colorscale(colorscale if isinstance(colorscale, str) else [list(c) for c in colorscale],
+                                list(np.linspace(0, 1, 256)), colortype="tuple")
     return (np.array(samples) * 255).round().astype(np.uint8)
 
 
-def colourise(values: np.ndarray, colorscale: str) -> np.ndarray:
-    """A 2-D array as an RGB image through a colour scale, stretched over the array's own range: (H, W, 3) uint8."""
-    lo, hi = float(values.min()), float(values.max())
+def colourise(values: np.ndarray, colorscale: str | tuple, bounds: tuple[float, float] | None = None) -> np.ndarray:
+    """A 2-D array as an RGB image through a colour scale, over `bounds` or its own range: (H, W, 3) uint8."""
+    lo, hi = bounds or (float(values.min()), float(values.max()))
+    values = np.clip(np.nan_to_num(values, nan=lo), lo, hi)
     index = ((values - lo) / (hi - lo + 1e-12) * 255).astype(np.uint8)
     return _palette(colorscale)[index]
 

@@ -71,8 +71,13 @@ def _number(kind: type, lo: float, hi: float) -> Callable[[str], Any]:
     return parse
 
 
+def _text(value: Any) -> str:
+    """How a value is written in the URL: numbers in their shortest form (0.03, 1e-05, 10)."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _choice(options: Sequence) -> Callable[[str], Any]:
-    by_text = {str(o): o for o in options}
+    by_text = {_text(o): o for o in options}
 
     def parse(raw: str):
         if raw not in by_text:
@@ -93,32 +98,43 @@ def slider(label: str, lo: float, hi: float, value: float, step: float | None = 
     """st.slider over [lo, hi] (int or float, following `value`), shared through the URL."""
     _bind(key, value, _number(type(value), lo, hi))
     v = st.slider(label, lo, hi, step=step, key=key, **kw)
-    _publish(key, f"{v:g}" if isinstance(v, float) else str(v))
-    return v
-
-
-def number(label: str, lo: float, hi: float, value: float, step: float | None = None, *, key: str, **kw) -> Any:
-    """st.number_input within [lo, hi], shared through the URL."""
-    _bind(key, value, _number(type(value), lo, hi))
-    v = st.number_input(label, lo, hi, step=step, key=key, **kw)
-    _publish(key, f"{v:g}" if isinstance(v, float) else str(v))
+    _publish(key, _text(v))
     return v
 
 
 def choice(widget: Callable, label: str, options: Sequence, value: Any = None, *, key: str, **kw) -> Any:
     """A one-of-many widget (st.radio, st.selectbox, st.segmented_control, st.select_slider) in the URL."""
     options = list(options)
+    if st.session_state.get(key, options[0]) not in options:  # the same key on another page, with other options
+        del st.session_state[key]
     _bind(key, options[0] if value is None else value, _choice(options))
     if widget is st.segmented_control:
         kw.setdefault("required", True)
     v = widget(label, options, key=key, **kw)
-    _publish(key, str(v))
+    _publish(key, _text(v))
     return v
 
 
 def toggle(label: str, value: bool = False, *, key: str, **kw) -> bool:
     """st.toggle shared through the URL as 1/0."""
+    return _switch(st.toggle, label, value, key, **kw)
+
+
+def checkbox(label: str, value: bool = False, *, key: str, **kw) -> bool:
+    """st.checkbox shared through the URL as 1/0."""
+    return _switch(st.checkbox, label, value, key, **kw)
+
+
+def _switch(widget: Callable, label: str, value: bool, key: str, **kw) -> bool:
     _bind(key, value, _flag)
-    v = st.toggle(label, key=key, **kw)
+    v = widget(label, key=key, **kw)
     _publish(key, "1" if v else "0")
     return v
+
+
+def value(key: str, default: Any, parse: Callable[[str], Any], text: Callable[[Any], str] = str) -> Any:
+    """State that no single widget holds (a list of layer widths, say), shared through the URL like a control's."""
+    _bind(key, default, parse)
+    _publish(key, text(st.session_state[key]))
+    return st.session_state[key]
+
