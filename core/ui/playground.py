@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core import network_picture, playground as pg, plots
 from core.data import toy
@@ -20,7 +20,8 @@ DATASETS = {"classification": {"circle": ("circle", 2), "xor": ("xor", 2), "two 
             "regression": {"plane": ("plane", 2), "multi-gaussian": ("multi_gauss", 2), "your CSV": ("upload", 2)}}
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-FRAME_SECONDS = 0.1  # ten pictures a second while playing
+FRAME_SECONDS = 0.07  # about twelve pictures a second while playing, training in between
+MAX_PLAY_SECONDS = 180  # then it pauses, so a forgotten tab does not keep a shared server busy
 
 
 @dataclass
@@ -193,57 +194,80 @@ def _train(run: Run, epochs: int = 1, budget: float = 0.0) -> None:
     run.record()
 
 
-def loss_curves(history: list[tuple[int, float, float]], style: plots.PlotStyle) -> go.Figure:
-    epochs, train, test = zip(*history)
-    fig = go.Figure([go.Scatter(x=epochs, y=values, name=name, mode="lines",
-                                line=dict(width=style.line_width, color=style.colour(i)))
-                     for i, (name, values) in enumerate([("training loss", train), ("test loss", test)])])
-    fig.update_xaxes(title="epoch", rangemode="tozero")
-    fig.update_yaxes(title="loss", rangemode="tozero")
-    return plots.layout(fig, style, height=220)
-
-
-@st.fragment
 def trainer() -> None:
-    """Play, pause, step and reset; the network and its output redrawn ten times a second while playing."""
+    """Play, pause, step and reset. While playing, a loop at the end of the page trains and redraws in place about
+    twelve times a second; any click reruns the page, which ends the loop (see the README on why not a fragment)."""
     run: Run = st.session_state[RUN]
-    style = projector.style()
-    frame_start = time.perf_counter()
-    if run.playing:
-        _train(run, budget=0.05)
     buttons = st.columns([1.1, 1, 1.1, 4])
     buttons[0].button("Pause" if run.playing else "Play", icon=":material/pause:" if run.playing else
                       ":material/play_arrow:", on_click=_play, key="pg_play", type="primary")
     buttons[1].button("Step", icon=":material/skip_next:", on_click=_step, key="pg_step", disabled=run.playing)
     buttons[2].button("Reset", icon=":material/restart_alt:", on_click=_reset, key="pg_reset")
-    buttons[3].markdown(f"### Epoch {run.epoch:07,d}")
-    if run.diverged:
-        st.error(f"Training diverged: the weights became infinite or NaN at learning rate {run.config.learning_rate:g}. "
-                 "Lower the learning rate (or add regularization), then press Reset.", icon=":material/warning:")
-    output, layers = pg.heatmaps(run.net)
-    Xtr, ytr, Xte, yte = run.data
     net_col, out_col = st.columns([3.2, 1.6], gap="medium")
-    with net_col:
-        st.image(network_picture.network_picture(run.net, layers, style), width="stretch",
-                 caption="Each square is one neuron's output over the whole input plane (orange negative, blue "
-                         "positive); lines are weights, thicker for larger, blue positive, orange negative.")
     with out_col:
-        show_test = url_state.checkbox("Show test data", False, key="pg_show_test")
-        discretize = url_state.checkbox("Discretize output", False, key="pg_discretize")
-        st.image(network_picture.output_picture(output, run.net, (Xtr, ytr), (Xte, yte) if show_test else None,
-                                                style, discretize), width="stretch")
-        _, train_loss, test_loss = run.history[-1]
-        st.markdown(f"Training loss **{train_loss:.3f}** · test loss **{test_loss:.3f}**")
-        projector.chart(loss_curves(run.history, style), key="pg_losses")
-    if run.playing:
+        toggles = st.columns(2)
+        with toggles[0]:
+            show_test = url_state.checkbox("Show test data", False, key="pg_show_test")
+        with toggles[1]:
+            discretize = url_state.checkbox("Discretize output", False, key="pg_discretize")
+    view = View(buttons[3].empty(), st.empty(), net_col.empty(), out_col.empty(), st.empty(), show_test, discretize)
+    view.draw(run)
+    started = time.perf_counter()
+    while run.playing:
+        frame_start = time.perf_counter()
+        _train(run, budget=0.03)
+        run.playing = run.playing and frame_start - started < MAX_PLAY_SECONDS
+        view.draw(run)
         time.sleep(max(0.0, FRAME_SECONDS - (time.perf_counter() - frame_start)))
-        st.rerun(scope="fragment")
+    if view.drawn_playing:
+        st.rerun()  # it stopped by itself (diverged, or played long enough): show Play again, and the details
+
+
+@dataclass
+class View:
+    """The places on the page that each picture redraws."""
+    epoch: DeltaGenerator
+    warning: DeltaGenerator
+    network: DeltaGenerator
+    output: DeltaGenerator
+    details: DeltaGenerator
+    show_test: bool
+    discretize: bool
+    drawn_playing: bool = False
+
+    def draw(self, run: Run) -> None:
+        style = projector.style()
+        output, layers = pg.heatmaps(run.net)
+        Xtr, ytr, Xte, yte = run.data
+        self.epoch.markdown(f"### Epoch {run.epoch:07,d}")
+        if run.diverged:
+            self.warning.error(f"Training diverged: the weights became infinite or NaN at learning rate "
+                               f"{run.config.learning_rate:g}. Lower the learning rate (or add regularization), then "
+                               "press Reset.", icon=":material/warning:")
+        self.network.image(network_picture.network_picture(run.net, layers, style), width="stretch",
+                           output_format="JPEG", caption="Each square is one neuron's output over the whole input "
+                           "plane (orange negative, blue positive); lines are weights, thicker for larger, blue "
+                           "positive, orange negative.")
+        _, train_loss, test_loss = run.history[-1]
+        with self.output.container():
+            st.image(network_picture.output_picture(output, run.net, (Xtr, ytr), (Xte, yte) if self.show_test else
+                                                    None, style, self.discretize), width="stretch", output_format="JPEG")
+            st.markdown(f"Training loss **{train_loss:.3f}** · test loss **{test_loss:.3f}**")
+            st.vega_lite_chart(plots.loss_curves(run.history, style), width="stretch")
+        with self.details.container():
+            details(run)
+        self.drawn_playing = run.playing
 
 
 def details(run: Run) -> None:
     """What TensorFlow Playground does not show: the loss formula, the output bias, accuracy, a confusion matrix,
-    and the trained network as code."""
+    and the trained network as code (in full when paused; the figures alone while playing)."""
     net, (Xtr, ytr, Xte, yte) = run.net, run.data
+    if run.playing:
+        accuracy = f" · test accuracy **{pg.accuracy(net, Xte, yte):.1%}**" if net.classes else ""
+        st.markdown("Output bias " + ", ".join(f"**{b:+.3f}**" for b in net.biases[-1]) + accuracy
+                    + " · pause for the loss formula, confusion matrix and export.")
+        return
     st.markdown("**Loss being minimised**, and the output neuron's bias: "
                 + ", ".join(f"**{b:+.3f}**" for b in net.biases[-1]))
     st.latex(pg.loss_formula(net, run.config))
@@ -272,4 +296,3 @@ def section() -> None:
     if run is None:
         return
     trainer()
-    details(run)
