@@ -106,9 +106,9 @@ def _scene(style: PlotStyle, titles: tuple[str, str, str], **axis) -> dict:
                 zaxis=dict(title=titles[2], **tick, **axis), camera=dict(eye=dict(x=1.7, y=1.7, z=1.1)))
 
 
-def _class_traces_3d(P: np.ndarray, y: np.ndarray, names: list[str], style: PlotStyle) -> list[go.Scatter3d]:
-    return [go.Scatter3d(x=P[y == k, 0], y=P[y == k, 1], z=P[y == k, 2], mode="markers", name=name,
-                         marker=dict(size=style.marker_size * 0.5, color=style.colour(k)))
+def _class_traces_3d(P: np.ndarray, y: np.ndarray, names: list[str], style: PlotStyle) -> list[dict]:
+    return [dict(type="scatter3d", x=P[y == k, 0], y=P[y == k, 1], z=P[y == k, 2], mode="markers", name=name,
+                 marker=dict(size=style.marker_size * 0.5, color=style.colour(k)))
             for k, name in enumerate(names)]
 
 
@@ -126,7 +126,7 @@ def scatter3d_classes(P: np.ndarray, y: np.ndarray, names: list[str], style: Plo
     return layout(fig, style, title, height=520)
 
 
-def _plane_surface(plane: np.ndarray) -> go.Surface:
+def _plane_surface(plane: np.ndarray) -> dict:
     """The output neuron's decision plane w·h + b = 0 inside the tanh cube [-1, 1]³."""
     w1, w2, w3, b = plane
     g = np.linspace(-1, 1, 25)
@@ -134,19 +134,18 @@ def _plane_surface(plane: np.ndarray) -> go.Surface:
     with np.errstate(divide="ignore", invalid="ignore"):
         h3 = -(w1 * h1 + w2 * h2 + b) / w3
     h3[(h3 < -1.05) | (h3 > 1.05)] = np.nan
-    return go.Surface(x=h1, y=h2, z=h3, showscale=False, opacity=0.35, colorscale=[[0, "grey"], [1, "grey"]],
-                      name="output neuron's plane")
+    return dict(type="surface", x=h1, y=h2, z=h3, showscale=False, opacity=0.35,
+                colorscale=[[0, "grey"], [1, "grey"]], name="output neuron's plane")
 
 
 def hidden_space_animation(snapshots: list, y: np.ndarray, names: list[str], style: PlotStyle) -> go.Figure:
     """The points as the hidden layer sees them, one frame per snapshot of training, with a play button."""
     def data(s):
         return [*_class_traces_3d(s.hidden, y, names, style), _plane_surface(s.plane)]
-    frames = [go.Frame(data=data(s), name=str(s.step),
-                       layout=dict(title=f"step {s.step}: loss {s.loss:.3f}, accuracy {s.accuracy:.0%}"))
+    frames = [dict(data=data(s), name=str(s.step),
+                   layout=dict(title=dict(text=f"step {s.step}: loss {s.loss:.3f}, accuracy {s.accuracy:.0%}")))
               for s in snapshots]
-    fig = go.Figure(data=data(snapshots[0]), frames=frames)
-    fig.update_layout(
+    controls = dict(
         scene=dict(**_scene(style, ("hidden 1", "hidden 2", "hidden 3"), range=[-1.05, 1.05], autorange=False),
                    aspectmode="cube"),
         updatemenus=[dict(type="buttons", direction="right", x=0, y=0, xanchor="left", yanchor="top",
@@ -157,8 +156,10 @@ def hidden_space_animation(snapshots: list, y: np.ndarray, names: list[str], sty
                  args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False))])])],
         sliders=[dict(x=0.25, len=0.75, y=0, yanchor="top", currentvalue=dict(prefix="training step "),
                       pad=dict(t=10), steps=[
-            dict(label=f.name, method="animate",
-                 args=[[f.name], dict(mode="immediate", frame=dict(duration=0, redraw=True))]) for f in frames])])
+            dict(label=f["name"], method="animate",
+                 args=[[f["name"]], dict(mode="immediate", frame=dict(duration=0, redraw=True))]) for f in frames])])
+    # built from plain dicts without plotly's validation: 20× faster, and every key above is plotly's own
+    fig = go.Figure(dict(data=data(snapshots[0]), frames=frames, layout=controls), _validate=False)
     return layout(fig, style, f"step 0: loss {snapshots[0].loss:.3f}, accuracy {snapshots[0].accuracy:.0%}", height=560)
 
 

@@ -6,8 +6,6 @@ added, or until a small network's hidden layer learns a transformation that does
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from torch import nn
 
 from core.data import toy
 
@@ -49,23 +47,37 @@ class Snapshot:
     accuracy: float
 
 
+def hidden_layer_gradients(params: dict[str, np.ndarray], x: np.ndarray, t: np.ndarray) -> tuple[float, dict, np.ndarray,
+                                                                                                np.ndarray]:
+    """Loss, gradients (the chain rule by hand), hidden activations and logits of 2 → 3 tanh → 1 sigmoid."""
+    h = np.tanh(x @ params["W1"] + params["b1"])  # (n, 3)
+    logits = h @ params["w2"] + params["b2"]  # (n,)
+    p = 1 / (1 + np.exp(-logits))
+    loss = float(np.mean(np.logaddexp(0, logits) - t * logits))  # binary cross-entropy, computed stably
+    d_logits = (p - t) / len(t)  # (n,)
+    d_h = np.outer(d_logits, params["w2"]) * (1 - h ** 2)  # (n, 3): back through the output weights and tanh
+    grads = {"W1": x.T @ d_h, "b1": d_h.sum(0), "w2": h.T @ d_logits, "b2": d_logits.sum()}
+    return loss, grads, h, logits
+
+
 def hidden_layer_over_training(X: np.ndarray, y: np.ndarray, steps: int = 600, every: int = 30,
-                               seed: int = 0) -> list[Snapshot]:
-    """Train 2 → 3 tanh → 1 sigmoid on X and record how the hidden layer maps the points as it learns."""
-    torch.manual_seed(seed)
-    x, t = torch.from_numpy(X / 6.0).float(), torch.from_numpy(y).float()
-    hidden, out = nn.Linear(2, 3), nn.Linear(3, 1)
-    opt = torch.optim.Adam([*hidden.parameters(), *out.parameters()], lr=0.05)
+                               seed: int = 0, lr: float = 0.05) -> list[Snapshot]:
+    """Train 2 → 3 tanh → 1 sigmoid on X with Adam and record how the hidden layer maps the points as it learns."""
+    rng = np.random.default_rng(seed)
+    x, t = X / 6.0, y.astype(np.float64)
+    bound = 1 / np.sqrt(2)  # torch's default initialisation for a layer with 2 inputs
+    params = {"W1": rng.uniform(-bound, bound, (2, 3)), "b1": rng.uniform(-bound, bound, 3),
+              "w2": rng.uniform(-1 / np.sqrt(3), 1 / np.sqrt(3), 3), "b2": np.array(0.0)}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
     snapshots = []
     for step in range(steps + 1):
-        h = torch.tanh(hidden(x))  # (n, 3)
-        logits = out(h).squeeze(1)
-        loss = nn.functional.binary_cross_entropy_with_logits(logits, t)
+        loss, grads, h, logits = hidden_layer_gradients(params, x, t)
         if step % every == 0:
-            plane = torch.cat([out.weight[0], out.bias]).detach().numpy().copy()
-            acc = ((logits > 0).float() == t).float().mean().item()
-            snapshots.append(Snapshot(step, h.detach().numpy().copy(), plane, loss.item(), acc))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+            plane = np.append(params["w2"], params["b2"])
+            snapshots.append(Snapshot(step, h, plane, loss, float(((logits > 0) == t.astype(bool)).mean())))
+        for k in params:  # Adam, as torch.optim.Adam with its defaults
+            m[k] = 0.9 * m[k] + 0.1 * grads[k]
+            v[k] = 0.999 * v[k] + 0.001 * grads[k] ** 2
+            params[k] = params[k] - lr * (m[k] / (1 - 0.9 ** (step + 1))) / (np.sqrt(v[k] / (1 - 0.999 ** (step + 1))) + 1e-8)
     return snapshots
