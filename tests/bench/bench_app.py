@@ -17,14 +17,11 @@ The median of the runs is printed.
 """
 import argparse
 import ast
-import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -32,55 +29,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from core.lecture import available_segments  # noqa: E402
+from tests.browser import (APP_CONNECTED, APP_IDLE, CHROMIUM, CHROMIUM_ARGS, EXCEPTION, VIEWPORT,  # noqa: E402
+                           free_port, stop, streamlit_command, wait_healthy)
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-VIEWPORT = {"width": 1400, "height": 1000}
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-APP_CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
-EXCEPTION = "[data-testid='stException']"
 TIMEOUT_MS = 300_000
 
 GOAL_STARTUP_S = 5.0
 GOAL_RENDER_S = 2.0
 GOAL_RSS_BYTES = 1.5 * 2**30
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def streamlit_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-            "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
-
-
-def wait_healthy(base: str, proc: subprocess.Popen, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(f"no 'ok' from {base}/_stcore/health within {timeout_s} s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
 
 
 def wait_run_finished(page) -> None:

@@ -4,68 +4,18 @@ Chromium is Debian's /usr/bin/chromium driven by Playwright for Python (`playwri
 browsers here); see docs/testing.md. Screenshots go to tests/artifacts/screenshots/ (git-ignored): look at them,
 a page can render without an exception and still be unreadable.
 """
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.browser import (APP_CONNECTED, APP_IDLE, CHROMIUM, CHROMIUM_ARGS, EXCEPTION, ROOT, VIEWPORT, free_port,
+                           stop, streamlit_command, wait_healthy)
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-VIEWPORT = {"width": 1400, "height": 1000}
-STARTUP_TIMEOUT_S = 120
 IDLE_TIMEOUT_MS = 120_000  # a cold first run imports torch & co. and loads models on a 2-core machine
-
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-APP_CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
-EXCEPTION = "[data-testid='stException']"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def streamlit_command(port: int) -> list[str]:
-    """The documented way to serve the app, with the venv's (this) interpreter."""
-    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-            "--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
-
-
-def wait_healthy(base: str, proc: subprocess.Popen, timeout_s: float = STARTUP_TIMEOUT_S) -> None:
-    """Poll /_stcore/health until it answers "ok"; fail early if the server died."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode} before becoming healthy")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{base}/_stcore/health did not answer 'ok' within {timeout_s} s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
 
 
 def wait_idle(page, timeout_ms: int = IDLE_TIMEOUT_MS, settle_ms: int = 300) -> None:
