@@ -8,8 +8,8 @@ get a softmax output scored by cross-entropy.
 """
 import csv
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -85,35 +85,6 @@ class PlaygroundConfig:
         _require(self.seed >= 0, "seed must be 0 or more")
         _require(10 <= self.n_points <= 5000, "n_points must be between 10 and 5000")
         _require(self.arms in (2, 3), "arms must be 2 or 3")
-
-    def to_params(self) -> dict[str, str]:
-        """Every setting as a string for the URL; tuples are comma-separated, floats exact (repr)."""
-        return {f.name: _format(getattr(self, f.name)) for f in fields(self)}
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> "PlaygroundConfig":
-        """The config a URL describes; settings it leaves out keep their defaults. Raises ValueError."""
-        defaults = cls()
-        unknown = set(params) - {f.name for f in fields(cls)}
-        _require(not unknown, f"unknown setting {', '.join(sorted(unknown))}")
-        return cls(**{name: _parse(name, text, getattr(defaults, name)) for name, text in params.items()})
-
-
-def _format(value: object) -> str:
-    """One setting as URL text."""
-    if isinstance(value, tuple):
-        return ",".join(map(str, value))
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-def _parse(name: str, text: str, like: object) -> object:
-    """URL text read as the type of `like`, the setting's default."""
-    if isinstance(like, tuple):
-        return tuple(_parse(name, part, like[0]) for part in text.split(",") if part)
-    try:
-        return type(like)(text)
-    except ValueError:
-        raise ValueError(f"{name} must be {'a whole number' if type(like) is int else 'a number'}") from None
 
 
 def toy_data(config: PlaygroundConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

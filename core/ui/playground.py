@@ -46,10 +46,17 @@ class Run:
 
 
 def _layers(text: str) -> tuple[int, ...]:
-    widths = tuple(int(w) for w in text.split(",") if w.strip()) if text else ()
-    if len(widths) > 6 or not all(1 <= w <= 8 for w in widths):
+    """Layer widths from the URL, e.g. "4,2"; "" for none."""
+    parts = [w.strip() for w in text.split(",") if w.strip()]
+    if len(parts) > 6 or not all(w.isdigit() and 1 <= int(w) <= 8 for w in parts):
         raise ValueError("0 to 6 layers of 1 to 8 neurons")
-    return widths
+    return tuple(map(int, parts))
+
+
+def _seed(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError("a whole number, 0 or more")
+    return int(text)
 
 
 def _change_layers(change: str, layer: int = -1) -> None:
@@ -97,7 +104,7 @@ def controls() -> tuple[pg.PlaygroundConfig, bytes | None]:
         ratio = url_state.slider("Training data (%)", 10, 90, 50, 10, key="pg_ratio")
         noise = url_state.slider("Noise", 0, 50, 0, 5, key="pg_noise")
         batch = url_state.slider("Batch size", 1, 30, 10, key="pg_batch")
-        seed = url_state.value("pg_seed", 0, int)
+        seed = url_state.value("pg_seed", 0, _seed)
         st.button("Regenerate", on_click=_regenerate, icon=":material/refresh:", key="pg_regenerate")
     with net_col:
         st.markdown("**Features**: which properties do you want to feed in?")
