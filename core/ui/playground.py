@@ -3,6 +3,7 @@ session, plus what its users asked for (output bias and loss formula, accuracy a
 classes, export, their own CSV data, a message instead of NaN)."""
 import itertools
 import time
+from urllib.parse import urlencode
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -293,7 +294,9 @@ def details(run: Run) -> None:
                            icon=":material/code:", key="pg_export_code")
         st.download_button("Weights (JSON)", pg.to_json(net, run.config), file_name=pg.JSON_FILE,
                            mime="application/json", icon=":material/data_object:", key="pg_export_json")
-        st.caption("This page's address holds every setting above: copy it to share this configuration.")
+        st.markdown("**This configuration as a link**")
+        address = (st.context.url or "").split("?")[0]  # None where no browser asked (tests)
+        st.code(f"{address}?{urlencode(st.query_params.to_dict())}", language=None, wrap_lines=True)
 
 
 def section() -> None:
