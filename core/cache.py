@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from core import checkpoints, features, plots, recap, train
+from core import checkpoints, features, neurons, plots, recap, regularization, sum_of_sigmoids, train
 from core.data import images, imagenet
 from core.device import device
 from core.models import imagenet as imagenet_model
@@ -107,3 +107,20 @@ def hidden_space_animation(n: int, noise: float, seed: int, style: plots.PlotSty
 @st.cache_data(max_entries=32, show_spinner=False)
 def linear_accuracy(X: np.ndarray, y: np.ndarray) -> float:
     return recap.linear_accuracy(X, y)
+
+
+# Feed-forward networks
+
+@st.cache_data(max_entries=64, show_spinner="Training one neuron…")
+def fit_one_neuron(x: np.ndarray, y: np.ndarray, activation: str) -> neurons.FitResult:
+    return neurons.fit_one_neuron(x, y, activation)
+
+
+@st.cache_data(max_entries=64, show_spinner="Fitting the sigmoids to g(x)…")
+def fit_units(target: str, n_units: int) -> sum_of_sigmoids.Units:
+    return sum_of_sigmoids.fit_units(target, n_units)
+
+
+@st.cache_data(max_entries=48, show_spinner="Training the network on 15 points…")
+def regularized_run(method: str, rate: float) -> regularization.Run:
+    return regularization.train(method, rate)

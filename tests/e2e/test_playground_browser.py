@@ -16,7 +16,7 @@ def epoch(page) -> int:
 
 
 def test_play_trains_live_and_pause_stops(app):
-    app.open("feed_forward")
+    app.open("feed_forward", section="Playground")
     app.assert_no_exception()
     assert epoch(app.page) == 0
     app.page.evaluate(COUNT_REDRAWS)
