@@ -296,10 +296,15 @@ def test_exported_pytorch_script_with_its_json_computes_what_the_page_does(confi
     net, _ = trained(config, epochs=3)
     (tmp_path / PYTORCH_FILE).write_text(to_pytorch_code(net))
     (tmp_path / JSON_FILE).write_text(to_json(net, config))
-    script = runpy.run_path(str(tmp_path / PYTORCH_FILE))
-    points = np.random.default_rng(1).uniform(-6, 6, (200, 2))
-    with torch.no_grad():
-        theirs = script["model"](script["features"](torch.from_numpy(points))).numpy()
+    default_dtype = torch.get_default_dtype()
+    try:  # the script sets float64 as torch's default, for the rest of its process: keep it out of ours
+        script = runpy.run_path(str(tmp_path / PYTORCH_FILE))
+        points = np.random.default_rng(1).uniform(-6, 6, (200, 2))
+        with torch.no_grad():
+            theirs = script["model"](script["features"](torch.from_numpy(points))).numpy()
+    finally:
+        torch.set_default_dtype(default_dtype)
     np.testing.assert_allclose(theirs, outputs(net, points), atol=1e-5, rtol=0)
+    assert torch.get_default_dtype() == torch.float32
     saved = json.loads((tmp_path / JSON_FILE).read_text())
     assert PlaygroundConfig(**saved["config"]) == config and saved["output"] == net.output
