@@ -39,3 +39,4 @@ try:
     page.run()
 finally:
     url_state.finish()
+device.warm_up()  # after the first page is drawn, while the browser paints it
