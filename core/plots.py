@@ -282,6 +282,11 @@ def loss_contour(x: np.ndarray, y: np.ndarray, z: np.ndarray, paths: dict[str, n
     traces.append(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", name="start", legendrank=len(paths),
                              marker=dict(size=style.marker_size * 1.8, color="black", symbol="x-thin",
                                          line=dict(width=style.line_width, color="black"))))
+    gx, gy = np.meshgrid(x[::2], y[::2])  # invisible points everywhere: clicking one picks a new start
+    traces.append(go.Scatter(x=gx.ravel(), y=gy.ravel(), customdata=z[::2, ::2].ravel(), mode="markers",
+                             name="click to start here", showlegend=False, marker=dict(size=12, color="rgba(0,0,0,0)"),
+                             hovertemplate=f"{axes[0]} %{{x:.2f}}<br>{axes[1]} %{{y:.2f}}<br>loss %{{customdata:.3f}}"
+                                           "<br>click to start here<extra></extra>"))
     fig = go.Figure(traces)
     span = x_range[1] - x_range[0]
     direction = downhill / (np.linalg.norm(downhill) + 1e-12) * 0.15 * span  # a fixed length: only the direction shows
@@ -292,6 +297,7 @@ def loss_contour(x: np.ndarray, y: np.ndarray, z: np.ndarray, paths: dict[str, n
                        bgcolor="rgba(255,255,255,0.8)")
     fig.update_xaxes(title=axes[0], range=x_range, constrain="domain")
     fig.update_yaxes(title=axes[1], range=y_range, scaleanchor="x")
+    fig.update_layout(clickmode="event+select", dragmode=False)
     return _legend_below(layout(fig, style, title, height=520))
 
 

@@ -130,7 +130,8 @@ def gradient_descent_section() -> None:
     contour, landscape = st.columns(2)
     with contour:
         projector.chart(plots.loss_contour(surface.x, surface.y, surface.z, paths, np.array(start), -gradient,
-                                           surface.axes, style, "From above"), key="gd_contour")
+                                           surface.axes, style, "From above (click to start elsewhere)"),
+                        key="gd_contour", on_click=start_where_clicked)
     with landscape:
         projector.chart(plots.loss_surface_3d(surface.x, surface.y, surface.z,
                                               {k: (p, surface.loss(p)) for k, p in paths.items()}, surface.axes,
@@ -166,6 +167,15 @@ def descent_controls(surface: descent.Surface) -> tuple[tuple[float, float], flo
         optimizers = {o: o if o != "SGD" else f"SGD (batch {batch})" for o in descent.OPTIMIZERS
                       if url_state.checkbox(o, o in ("gradient descent", "SGD"), key=OPTIMIZER_KEYS[o])}
     return (start_x, start_y), lr, steps, batch, seed, optimizers
+
+
+def start_where_clicked() -> None:
+    """A click on the contour map moves the start sliders there."""
+    points = st.session_state["gd_contour"]["selection"]["points"]
+    if points:
+        s = "neuron" if st.session_state.get("gd_surface", "one neuron") == "one neuron" else "local"
+        st.session_state[f"gd_{s}_start_x"] = round(float(points[0]["x"]), 1)
+        st.session_state[f"gd_{s}_start_y"] = round(float(points[0]["y"]), 1)
 
 
 def sgd_escape_preset() -> None:

@@ -1,5 +1,7 @@
 """Projector mode: larger text, thicker lines and a colour-blind-safe palette, for a lecture hall; and the
 plot display that honours it."""
+from collections.abc import Callable
+
 import streamlit as st
 
 from core.plots import NORMAL, PROJECTOR, PlotStyle
@@ -23,9 +25,11 @@ def toggle() -> bool:
     return on
 
 
-def chart(fig, key: str) -> None:
-    """Show a plotly figure with its own fonts and colours (Streamlit's chart theme would override them)."""
-    st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False})
+def chart(fig, key: str, on_click: Callable | None = None) -> None:
+    """Show a plotly figure with its own fonts and colours (Streamlit's chart theme would override them);
+    `on_click` runs when a point is clicked, with the chart's selection in st.session_state[key]."""
+    clicks = dict(on_select=on_click, selection_mode="points") if on_click else {}
+    st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False}, **clicks)
 
 
 def style() -> PlotStyle:
