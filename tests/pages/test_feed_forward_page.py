@@ -281,3 +281,9 @@ def test_extreme_values_give_pictures_not_tracebacks(section, params):
              if axis in trace]
     assert drawn and not any(np.isinf(v).any() for v in drawn)
     assert all(np.isfinite(v).any() for v in drawn)
+
+
+def test_the_configuration_link_holds_the_settings():
+    at = open_page(pg_lr="0.1", pg_hidden="3")
+    link = " ".join(c.value for c in at.code)
+    assert "pg_lr=0.1" in link and "pg_hidden=3" in link
