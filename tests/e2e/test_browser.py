@@ -50,7 +50,7 @@ def truncated_jpeg() -> bytes:
 def test_every_page_renders(app, segment):
     app.open(segment.url_path)
     app.assert_no_exception()
-    assert app.page.locator("h1").first.is_visible()
+    app.page.locator("h1").first.wait_for(state="visible")
     app.screenshot(f"page-{segment.url_path}")
 
 
@@ -69,7 +69,7 @@ def test_clicking_a_section_switches_to_it_and_updates_the_url(app):
     wait_for_param(app.page, "section", "Data A vs Data B")
     app.wait_idle()
     app.assert_no_exception()
-    assert app.page.locator(".st-key-ab_noise [data-testid='stSlider']").is_visible()
+    app.page.locator(".st-key-ab_noise [data-testid='stSlider']").wait_for(state="visible")
 
 
 def test_moving_the_noise_slider_updates_the_url(app):
@@ -109,12 +109,12 @@ def test_truncated_jpeg_upload_shows_a_message(app):
     alert.wait_for(state="visible", timeout=60_000)
     app.wait_idle()
     app.assert_no_exception()
-    assert alert.is_visible()
+    alert.wait_for(state="visible")
     app.screenshot("recap-toolkit-upload-truncated-jpeg")
 
 
 def test_lifted_data_b_renders_from_its_url(app):
     app.open("recap", section="Data A vs Data B", ab_lift="1")
     app.assert_no_exception()
-    assert app.page.locator(".st-key-ab_lifted [data-testid='stPlotlyChart']").is_visible()
+    app.page.locator(".st-key-ab_lifted [data-testid='stPlotlyChart']").wait_for(state="visible")
     app.screenshot("recap-data-a-vs-data-b-lifted")

@@ -35,5 +35,5 @@ def test_play_trains_live_and_pause_stops(app):
     time.sleep(1)
     assert epoch(app.page) == stopped
     app.assert_no_exception()
-    assert app.page.get_by_text("Take it with you").is_visible()
+    app.page.get_by_text("Take it with you").wait_for(state="visible")
     app.screenshot("playground-paused")
