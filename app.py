@@ -6,7 +6,7 @@ from core.lecture import available_segments
 from core.ui import projector, url_state
 
 st.set_page_config(page_title="CNNs, RNNs, GANs et al.", page_icon=":material/neurology:", layout="wide")
-device.set_threads()
+device.set_threads(spare=1)
 
 segments = [st.Page(s.file, title=s.title, icon=s.icon, url_path=s.url_path) for s in available_segments()]
 

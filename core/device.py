@@ -17,9 +17,11 @@ def device() -> torch.device:
 
 
 @functools.cache
-def set_threads() -> int:
-    """Use every core for torch's CPU kernels (once; changing it later is an error in torch)."""
-    threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+def set_threads(spare: int = 0) -> int:
+    """Give torch's CPU kernels every core but `spare`. The app spares one for the browser and Streamlit's server:
+    on two cores, a second torch thread spinning against the browser made small models several times slower."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    threads = max(1, cores - spare)
     torch.set_num_threads(threads)
     return threads
 
