@@ -104,11 +104,6 @@ def hidden_space_animation(n: int, noise: float, seed: int, style: plots.PlotSty
     return plots.hidden_space_animation(recap.hidden_layer_over_training(X, y, seed=seed), y, recap.CLASSES, style)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def linear_accuracy(X: np.ndarray, y: np.ndarray) -> float:
-    return recap.linear_accuracy(X, y)
-
-
 # Feed-forward networks
 
 @st.cache_data(max_entries=64, show_spinner="Training one neuron…")

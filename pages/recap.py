@@ -119,14 +119,14 @@ def data_a_vs_b() -> None:
     (Xa, ya), (Xb, yb) = recap.data_a(n, noise, 0), recap.data_b(n, noise, 0)
     left, right = st.columns(2)
     for col, title, X, y in [(left, "Data A", Xa, ya), (right, "Data B", Xb, yb)]:
-        acc, guess = cache.linear_accuracy(X, y), max(y.mean(), 1 - y.mean())
+        acc, guess = recap.linear_accuracy(X, y), max(y.mean(), 1 - y.mean())
         with col:
             projector.chart(plots.scatter_classes(X, y, recap.CLASSES, style,
                                                   f"{title}: a straight line gets {acc:.0%} (guessing {guess:.0%})"),
                             key=f"ab_{title}")
     if url_state.toggle("Add the feature x₁² + x₂² to Data B", key="ab_lift"):
         lifted = recap.lift(Xb)
-        acc = cache.linear_accuracy(lifted, yb)
+        acc = recap.linear_accuracy(lifted, yb)
         cut = float(np.median(lifted[:, 2]))
         projector.chart(plots.scatter3d_classes(lifted, yb, recap.CLASSES, style, ("x₁", "x₂", "x₁² + x₂²"),
                                                 plane_z=cut, title=f"Data B with a third feature: a flat plane gets {acc:.0%}"),
