@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core import cache, features, plots, recap
-from core.data.images import FASHION_CLASSES
+from core.data.images import DIGITS, FASHION_CLASSES
 from core.models import imagenet
 from core.models.cnn import SmallCNN
 from core.ui import image_input, projector, url_state
@@ -12,8 +12,6 @@ from core.ui.entrypoint import require_app
 require_app()
 
 SECTIONS = ("The toolkit perspective", "Features: hand-made vs learned", "Data A vs Data B")
-DIGITS = [str(d) for d in range(10)]
-CLASS_NAMES = {"Fashion-MNIST item": FASHION_CLASSES, "Handwritten digit": DIGITS}
 READERS = {"ImageNet classifier": "imagenet", "Fashion-MNIST CNN": "fashion_cnn", "Digit CNN": "mnist_cnn"}
 LEVELS = ("low", "middle", "high")
 
@@ -22,21 +20,17 @@ section = url_state.choice(st.segmented_control, "Section", SECTIONS, key="secti
 style = projector.style()
 
 
-def pick(key: str) -> image_input.PickedImage | None:
-    return image_input.pick(key, cache.photos(), cache.fashion_test(), cache.digits_test(), CLASS_NAMES)
-
-
 def reader_for(picked: image_input.PickedImage, key: str) -> str:
     """Which trained model reads this input: the one made for its kind, or the user's choice for an upload."""
     if picked.source == "Upload":
         return READERS[url_state.choice(st.radio, "Read it with", list(READERS), key=key, horizontal=True)]
-    return {"Photo": "imagenet", "Fashion-MNIST item": "fashion_cnn", "Handwritten digit": "mnist_cnn"}[picked.source]
+    return {"Photo": "imagenet", **image_input.MODELS}[picked.source]
 
 
 def toolkit() -> None:
     st.markdown("A trained model **takes in information** and **returns more useful information**: "
                 "thousands of pixel values in, a handful of probabilities out.")
-    picked = pick("toolkit")
+    picked = image_input.pick("toolkit")
     if picked is None:
         return
     reader = reader_for(picked, "toolkit_reader")
@@ -70,7 +64,7 @@ def features_section() -> None:
     st.markdown("A **feature** is an aspect of the input that is useful for the task (*4 legs?*). For decades "
                 "researchers designed features by hand; deep learning **learns** a hierarchy of them: edges, "
                 "then textures and parts, then objects.")
-    picked = pick("features")
+    picked = image_input.pick("features")
     if picked is None:
         return
     if picked.source in ("Photo", "Upload"):

@@ -12,6 +12,7 @@ from core.data import sources
 FASHION_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 )
+DIGITS = tuple(str(d) for d in range(10))
 FASHION_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 FASHION_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 FASHION_HINT = "apt-get install -y dataset-fashion-mnist"

@@ -5,10 +5,13 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from core import uploads
+from core import cache, uploads
+from core.data.images import DIGITS, FASHION_CLASSES
 from core.ui import url_state
 
 SOURCES = ("Photo", "Fashion-MNIST item", "Handwritten digit", "Upload")
+CLASS_NAMES = {"Fashion-MNIST item": FASHION_CLASSES, "Handwritten digit": DIGITS}
+MODELS = {"Fashion-MNIST item": "fashion_cnn", "Handwritten digit": "mnist_cnn"}  # the small CNN made for each
 
 
 @dataclass
@@ -20,16 +23,17 @@ class PickedImage:
     label: int | None = None  # the true class when it is known
 
 
-def pick(key: str, photos: dict, fashion: tuple, digits: tuple, class_names: dict[str, list[str]]) -> PickedImage | None:
-    """The input controls; returns None (after a message) when an upload is missing or unreadable."""
-    source = url_state.choice(st.segmented_control, "Input", SOURCES, key=f"{key}_source")
+def pick(key: str, sources: tuple[str, ...] = SOURCES) -> PickedImage | None:
+    """The input controls, offering `sources`; returns None (after a message) when an upload is missing or unreadable."""
+    source = url_state.choice(st.segmented_control, "Input", sources, key=f"{key}_source")
     if source == "Photo":
+        photos = cache.photos()
         name = url_state.choice(st.selectbox, "Photo", list(photos), key=f"{key}_photo")
         rgb = photos[name].image
         return PickedImage(source, rgb, uploads.to_grayscale_28(Image.fromarray(rgb)), f"{name} ({photos[name].credit})")
-    if source in ("Fashion-MNIST item", "Handwritten digit"):
-        X, y = fashion if source == "Fashion-MNIST item" else digits
-        names = class_names[source]
+    if source in CLASS_NAMES:
+        X, y = cache.fashion_test() if source == "Fashion-MNIST item" else cache.digits_test()
+        names = CLASS_NAMES[source]
         i = url_state.slider("Test-set item", 0, len(X) - 1, 0, key=f"{key}_item_{source[:4]}")
         return PickedImage(source, None, X[i], f"test item {i}: {names[y[i]]}", int(y[i]))
     data = st.file_uploader("Upload an image (PNG, JPEG, GIF, BMP, TIFF, WebP; up to 25 MB)", key=f"{key}_upload")
