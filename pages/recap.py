@@ -3,7 +3,6 @@ import numpy as np
 import streamlit as st
 
 from core import cache, features, plots, recap
-from core.data.images import DIGITS, FASHION_CLASSES
 from core.models import imagenet
 from core.models.cnn import SmallCNN
 from core.ui import image_input, projector, url_state
@@ -12,19 +11,11 @@ from core.ui.entrypoint import require_app
 require_app()
 
 SECTIONS = ("The toolkit perspective", "Features: hand-made vs learned", "Data A vs Data B")
-READERS = {"ImageNet classifier": "imagenet", "Fashion-MNIST CNN": "fashion_cnn", "Digit CNN": "mnist_cnn"}
 LEVELS = ("low", "middle", "high")
 
 st.title("Recap: what a model does, and where features come from")
 section = url_state.choice(st.segmented_control, "Section", SECTIONS, key="section", label_visibility="collapsed")
 style = projector.style()
-
-
-def reader_for(picked: image_input.PickedImage, key: str) -> str:
-    """Which trained model reads this input: the one made for its kind, or the user's choice for an upload."""
-    if picked.source == "Upload":
-        return READERS[url_state.choice(st.radio, "Read it with", list(READERS), key=key, horizontal=True)]
-    return {"Photo": "imagenet", **image_input.MODELS}[picked.source]
 
 
 def toolkit() -> None:
@@ -33,25 +24,22 @@ def toolkit() -> None:
     picked = image_input.pick("toolkit")
     if picked is None:
         return
-    reader = reader_for(picked, "toolkit_reader")
-    if reader == "imagenet":
-        net, x, labels, top = cache.imagenet_classifier(), imagenet.to_input(picked.rgb), cache.imagenet_classes(), 5
-    else:
-        net, x, top = cache.model(reader), features.as_batch(picked.small[None]), 10
-        labels = FASHION_CLASSES if reader == "fashion_cnn" else DIGITS
-    if net is None:
+    reading = image_input.read(picked, "toolkit_reader")
+    if reading is None:
         return
-    probs = cache.probabilities(net, x)
+    photo, labels, x = reading.model == "imagenet", reading.labels, reading.x
+    top = 5 if photo else 10
+    probs = cache.probabilities(reading.net, x)
     best = np.argsort(probs)[::-1][:top]
     left, right = st.columns([2, 3], gap="large")
     with left:
         st.subheader("Information in")
-        st.image(picked.rgb if reader == "imagenet" else plots.enlarge(picked.small), caption=picked.caption,
-                 width=320 if reader == "imagenet" else 224)
+        st.image(picked.rgb if photo else plots.enlarge(picked.small), caption=picked.caption,
+                 width=320 if photo else 224)
         st.caption(f"{x[0].numel():,} numbers ({' × '.join(map(str, x.shape[1:]))}) go into the network.")
     with right:
         st.subheader("More useful information out")
-        title = f"top {top} of 1,000 ImageNet classes" if reader == "imagenet" else "probability of each class"
+        title = f"top {top} of 1,000 ImageNet classes" if photo else "probability of each class"
         projector.chart(plots.probabilities([labels[i] for i in best], probs[best], style, title),
                         key="toolkit_probs")
         verdict = f"**{labels[best[0]]}**, {probs[best[0]]:.0%} sure"

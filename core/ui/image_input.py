@@ -1,17 +1,21 @@
 """Picking an input image: a shipped photo, a Fashion-MNIST item, a handwritten digit, or an upload."""
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
+import torch
 from PIL import Image
 
-from core import cache, uploads
+from core import cache, features, uploads
 from core.data.images import DIGITS, FASHION_CLASSES
+from core.models import imagenet
 from core.ui import url_state
 
 SOURCES = ("Photo", "Fashion-MNIST item", "Handwritten digit", "Upload")
 CLASS_NAMES = {"Fashion-MNIST item": FASHION_CLASSES, "Handwritten digit": DIGITS}
-MODELS = {"Fashion-MNIST item": "fashion_cnn", "Handwritten digit": "mnist_cnn"}  # the small CNN made for each
+MODELS = {"Photo": "imagenet", "Fashion-MNIST item": "fashion_cnn", "Handwritten digit": "mnist_cnn"}  # made for each
+READERS = {"ImageNet classifier": "imagenet", "Fashion-MNIST CNN": "fashion_cnn", "Digit CNN": "mnist_cnn"}
 
 
 @dataclass
@@ -47,3 +51,31 @@ def pick(key: str, sources: tuple[str, ...] = SOURCES) -> PickedImage | None:
         return None
     rgb = np.asarray(img)
     return PickedImage(source, rgb, uploads.to_grayscale_28(img), data.name)
+
+
+@dataclass
+class Reading:
+    """A picked image as one classifier reads it."""
+    model: str  # "imagenet", "fashion_cnn" or "mnist_cnn"
+    net: torch.nn.Module
+    x: torch.Tensor  # the network's input, a batch of one
+    labels: Sequence[str]  # its class names
+    picture: np.ndarray  # what the network sees, for display: the 224×224 RGB crop, or the 28×28 grayscale
+
+
+def read(picked: PickedImage, key: str) -> Reading | None:
+    """The model made for this kind of input (for an upload, the student's choice) and its input; None if the
+    model could not be loaded (a message says why)."""
+    if picked.source == "Upload":
+        model = READERS[url_state.choice(st.radio, "Read it with", list(READERS), key=key, horizontal=True)]
+    else:
+        model = MODELS[picked.source]
+    if model == "imagenet":
+        x = imagenet.to_input(picked.rgb)
+        picture = ((x[0].permute(1, 2, 0) * 0.5 + 0.5).clamp(0, 1) * 255).to(torch.uint8).numpy()
+        return Reading(model, cache.imagenet_classifier(), x, cache.imagenet_classes(), picture)
+    net = cache.model(model)
+    if net is None:
+        return None
+    labels = FASHION_CLASSES if model == "fashion_cnn" else DIGITS
+    return Reading(model, net, features.as_batch(picked.small[None]), labels, picked.small)
