@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from core import checkpoints, features, neurons, plots, recap, regularization, sum_of_sigmoids, train
+from core import (checkpoints, features, learned, neurons, plots, recap, regularization, retrieval, saliency,
+                  sum_of_sigmoids, train)
 from core.data import images, imagenet
 from core.device import device
 from core.models import imagenet as imagenet_model
@@ -102,6 +103,39 @@ def hidden_space_animation(n: int, noise: float, seed: int, style: plots.PlotSty
     """Data B as a 2-3-1 network's hidden layer sees it over training, as an animated figure."""
     X, y = recap.data_b(n, noise, seed)
     return plots.hidden_space_animation(recap.hidden_layer_over_training(X, y, seed=seed), y, recap.CLASSES, style)
+
+
+def test_set(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out images and labels of a small CNN: the Fashion-MNIST test set or the 1,000 held-out digits."""
+    return fashion_test() if name == "fashion_cnn" else digits_test()
+
+
+@st.cache_resource(show_spinner="Finding the test images that excite each channel most…", max_entries=12)
+def strongest_units(name: str, layer: str) -> learned.Strongest:
+    """Every test image's strongest unit in every channel of one layer of a shipped CNN."""
+    return learned.strongest_units(model(name), layer, test_set(name)[0])
+
+
+@st.cache_data(max_entries=128, show_spinner="Synthesising an input by gradient ascent…")
+def synthesised(name: str, target: tuple) -> np.ndarray:
+    """An input made to excite a class or channel of a shipped CNN (activation maximisation)."""
+    return learned.activation_maximisation(model(name), target)
+
+
+@st.cache_resource(show_spinner="Embedding the test set and finding every item's nearest neighbours…",
+                   max_entries=4)
+def retrieval_spaces(name: str, k: int = 12) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """For a shipped CNN's test set: each space's unit vectors (N, D) and every item's k nearest others (N, k)."""
+    images = test_set(name)[0]
+    banks = {"features": retrieval.embeddings(model(name), images), "pixels": retrieval.pixels(images)}
+    return {space: (bank, retrieval.neighbours(bank, k)) for space, bank in banks.items()}
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def attribution(model: str, picture: np.ndarray, target: int, method: str, _net: torch.nn.Module,
+                _x: torch.Tensor) -> np.ndarray:
+    """saliency.attribute for one input (`picture` names it in the cache), so a photo clicked again is instant."""
+    return saliency.attribute(_net, _x, target, method)
 
 
 # Feed-forward networks

@@ -88,23 +88,36 @@ def crop(image: np.ndarray, field: ReceptiveField, row: int, col: int) -> np.nda
     return padded[top + field.size:top + 2 * field.size, left + field.size:left + 2 * field.size]
 
 
+class Strongest(NamedTuple):
+    """Every image's strongest unit in every channel of a layer: one pass over a dataset serves all channels."""
+    values: torch.Tensor  # (N, C) the unit's activation
+    places: torch.Tensor  # (N, C) its position in the (h, w) feature map, flattened
+    width: int  # w
+
+
 @torch.no_grad()
-def top_patches(model: nn.Module, layer_name: str, channel: int, images: np.ndarray, k: int = 9,
-                batch: int = 1000) -> list[TopPatch]:
-    """The k images (N, 28, 28) uint8 that excite `channel` of a layer most, each with the patch its top unit sees."""
+def strongest_units(model: nn.Module, layer_name: str, images: np.ndarray, batch: int = 1000) -> Strongest:
+    """For images (N, 28, 28) uint8: each one's strongest unit in each channel of the layer, and where it is."""
     dev = next(model.parameters()).device
-    peaks, places = [], []
+    values, places = [], []
     for i in range(0, len(images), batch):
-        maps = feature_map(model, layer_name, as_batch(images[i:i + batch]).to(dev))[:, channel]  # (b, h, w)
-        peak, place = maps.flatten(1).max(1)  # (b,): each image's strongest unit and where it is
-        peaks.append(peak.cpu())
+        maps = feature_map(model, layer_name, as_batch(images[i:i + batch]).to(dev))  # (b, C, h, w)
+        value, place = maps.flatten(2).max(2)  # (b, C)
+        values.append(value.cpu())
         places.append(place.cpu())
-    width = maps.shape[-1]
-    peaks, places = torch.cat(peaks), torch.cat(places)  # (N,)
+    return Strongest(torch.cat(values), torch.cat(places), maps.shape[-1])
+
+
+def top_patches(model: nn.Module, layer_name: str, channel: int, images: np.ndarray, k: int = 9,
+                batch: int = 1000, strongest: Strongest | None = None) -> list[TopPatch]:
+    """The k images (N, 28, 28) uint8 that excite `channel` of a layer most, each with the patch its top unit sees
+    (`strongest`: the layer's strongest_units over the same images, if already computed)."""
+    strongest = strongest or strongest_units(model, layer_name, images, batch)
+    peaks, places = strongest.values[:, channel], strongest.places[:, channel]  # (N,)
     field = receptive_field(model, layer_name)
     found = []
     for i in peaks.topk(min(k, len(peaks))).indices.tolist():
-        row, col = divmod(places[i].item(), width)
+        row, col = divmod(places[i].item(), strongest.width)
         found.append(TopPatch(i, (row, col), crop(images[i], field, row, col), peaks[i].item()))
     return found
 

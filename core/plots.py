@@ -76,6 +76,16 @@ def bars(labels: list[str], values: list[float], style: PlotStyle, title: str | 
     return layout(fig, style, title, height=height)
 
 
+def grouped_bars(labels: list[str], groups: dict[str, list[float]], style: PlotStyle, title: str | None = None,
+                 height: int = 380) -> go.Figure:
+    """Shares (0–1) per label, one bar per group side by side, the legend above."""
+    fig = go.Figure([go.Bar(x=labels, y=values, name=group, marker_color=style.colour(i))
+                     for i, (group, values) in enumerate(groups.items())])
+    fig.update_yaxes(range=[0, 1], tickformat=".0%")
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    return layout(fig, style, title, height=height)
+
+
 @functools.cache
 def _palette(colorscale: str | tuple) -> np.ndarray:
     """256 RGB colours sampled along a plotly colour scale: (256, 3) uint8."""
@@ -98,6 +108,18 @@ def feature_strip(fmap: np.ndarray, style: PlotStyle, count: int = 8, size: int 
     tiles = [enlarge(colourise(fmap[c], style.sequential), size) for c in top]
     spacer = np.full((tiles[0].shape[0], gap, 3), 255, np.uint8)
     return np.concatenate([part for tile in tiles for part in (tile, spacer)][:-1], axis=1)
+
+
+def tiles(pictures: list[np.ndarray], columns: int, size: int = 84, gap: int = 4) -> np.ndarray:
+    """Pictures (h, w, 3) uint8 of one size, enlarged to about `size` pixels and laid out in rows on white."""
+    enlarged = [enlarge(p, size) for p in pictures]
+    h, w = enlarged[0].shape[:2]
+    rows = -(-len(enlarged) // columns)
+    sheet = np.full((rows * (h + gap) - gap, min(columns, len(enlarged)) * (w + gap) - gap, 3), 255, np.uint8)
+    for i, tile in enumerate(enlarged):
+        r, c = divmod(i, columns)
+        sheet[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = tile
+    return sheet
 
 
 def _scene(style: PlotStyle, titles: tuple[str, str, str], **axis) -> dict:

@@ -35,18 +35,29 @@ def nearest(query: np.ndarray, bank: np.ndarray, k: int, exclude: int | None = N
     return top[np.argsort(-similarity[top], kind="stable")]
 
 
+def neighbours(bank: np.ndarray, k: int, queries: np.ndarray | None = None, chunk: int = 1000) -> np.ndarray:
+    """Leave-one-out: for each row of `bank` (or each index in `queries`), its k nearest other rows, best first."""
+    queries = np.arange(len(bank)) if queries is None else queries
+    vectors = torch.tensor(bank, dtype=torch.float32)  # a copy: cached arrays are read-only
+    found = []
+    for start in range(0, len(queries), chunk):
+        rows = torch.from_numpy(queries[start:start + chunk])  # (c,)
+        similarity = vectors[rows] @ vectors.T  # (c, N): cosine, the vectors being unit length
+        similarity[torch.arange(len(rows)), rows] = -float("inf")  # an item is not its own neighbour
+        found.append(similarity.topk(k, dim=1).indices)  # (c, k)
+    return torch.cat(found).numpy()
+
+
+def precision_by_item(found: np.ndarray, labels: np.ndarray, k: int, queries: np.ndarray | None = None) -> np.ndarray:
+    """For each query, the share of its first k neighbours (`found`, from `neighbours`) that are in its class."""
+    own = labels if queries is None else labels[queries]
+    return (labels[found[:, :k]] == own[:, None]).mean(1)
+
+
 def precision_at_k(bank: np.ndarray, labels: np.ndarray, k: int = 10, sample: int | None = None, seed: int = 0,
                    chunk: int = 1000) -> float:
     """Leave-one-out precision@k: per item (or `sample` random ones), the share of its k nearest others in its class."""
     queries = np.arange(len(bank))
     if sample is not None and sample < len(bank):
         queries = np.sort(np.random.default_rng(seed).choice(len(bank), sample, replace=False))
-    vectors, y = torch.tensor(bank, dtype=torch.float32), torch.tensor(labels)  # copies: cached arrays are read-only
-    hits = 0
-    for start in range(0, len(queries), chunk):
-        rows = torch.from_numpy(queries[start:start + chunk])  # (c,)
-        similarity = vectors[rows] @ vectors.T  # (c, N): cosine, the vectors being unit length
-        similarity[torch.arange(len(rows)), rows] = -float("inf")  # an item is not its own neighbour
-        neighbours = similarity.topk(k, dim=1).indices  # (c, k)
-        hits += (y[neighbours] == y[rows, None]).sum().item()
-    return hits / (len(queries) * k)
+    return float(precision_by_item(neighbours(bank, k, queries, chunk), labels, k, queries).mean())

@@ -160,18 +160,40 @@ SKLEARN_PHOTOS = [  # (name, credit, licence); scikit-learn's sample images
 ]
 
 
+PAIR = ("cat and coffee", "Chelsea and Pikolo's espresso side by side: one picture, two objects", "CC0")
+
+
+def centre_square(image: np.ndarray, size: int) -> np.ndarray:
+    """The photo's centre square, resized to (size, size, 3)."""
+    from PIL import Image
+
+    im = Image.fromarray(image)
+    s = min(im.size)
+    left, top = (im.width - s) // 2, (im.height - s) // 2
+    return np.asarray(im.crop((left, top, left + s, top + s)).resize((size, size), Image.BILINEAR))
+
+
+def side_by_side(left: np.ndarray, right: np.ndarray, size: int = 448) -> np.ndarray:
+    """Two photos' centre squares in the left and right half of a grey square (their rows size/4 to 3·size/4)."""
+    canvas = np.full((size, size, 3), 128, np.uint8)
+    canvas[size // 4:3 * size // 4, :size // 2] = centre_square(left, size // 2)
+    canvas[size // 4:3 * size // 4, size // 2:] = centre_square(right, size // 2)
+    return canvas
+
+
 @lru_cache(maxsize=1)
 def _photos() -> tuple[Photo, ...]:
-    """Every offline colour photo, loaded once."""
+    """Every offline colour photo, loaded once, and the cat beside the coffee (for "why cat, why espresso")."""
     import skimage.data
     from PIL import Image
 
     images = {name: getattr(skimage.data, name)() for name, *_ in SKIMAGE_PHOTOS}
     images |= {name: np.asarray(Image.open(package_file("sklearn", "datasets", "images", f"{name}.jpg")).convert("RGB"))
                for name, *_ in SKLEARN_PHOTOS}
+    images[PAIR[0]] = side_by_side(images["chelsea"], images["coffee"])
     return tuple(
         Photo(name, _read_only(images[name]), credit, licence)
-        for name, credit, licence in SKIMAGE_PHOTOS + SKLEARN_PHOTOS
+        for name, credit, licence in SKIMAGE_PHOTOS + SKLEARN_PHOTOS + [PAIR]
     )
 
 

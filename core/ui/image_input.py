@@ -25,21 +25,25 @@ class PickedImage:
     small: np.ndarray  # (28, 28) uint8, light object on black, for the 28×28 models
     caption: str
     label: int | None = None  # the true class when it is known
+    name: str = ""  # the shipped photo's name
+    index: int | None = None  # the test-set item's index
 
 
-def pick(key: str, sources: tuple[str, ...] = SOURCES) -> PickedImage | None:
-    """The input controls, offering `sources`; returns None (after a message) when an upload is missing or unreadable."""
+def pick(key: str, sources: tuple[str, ...] = SOURCES, photo: str | None = None) -> PickedImage | None:
+    """The input controls, offering `sources` (and `photo` first); returns None (after a message) when an upload is
+    missing or unreadable."""
     source = url_state.choice(st.segmented_control, "Input", sources, key=f"{key}_source")
     if source == "Photo":
         photos = cache.photos()
-        name = url_state.choice(st.selectbox, "Photo", list(photos), key=f"{key}_photo")
+        name = url_state.choice(st.selectbox, "Photo", list(photos), photo, key=f"{key}_photo")
         rgb = photos[name].image
-        return PickedImage(source, rgb, uploads.to_grayscale_28(Image.fromarray(rgb)), f"{name} ({photos[name].credit})")
+        return PickedImage(source, rgb, uploads.to_grayscale_28(Image.fromarray(rgb)), f"{name} ({photos[name].credit})",
+                           name=name)
     if source in CLASS_NAMES:
         X, y = cache.fashion_test() if source == "Fashion-MNIST item" else cache.digits_test()
         names = CLASS_NAMES[source]
         i = url_state.slider("Test-set item", 0, len(X) - 1, 0, key=f"{key}_item_{source[:4]}")
-        return PickedImage(source, None, X[i], f"test item {i}: {names[y[i]]}", int(y[i]))
+        return PickedImage(source, None, X[i], f"test item {i}: {names[y[i]]}", int(y[i]), index=i)
     data = st.file_uploader("Upload an image (PNG, JPEG, GIF, BMP, TIFF, WebP; up to 25 MB)", key=f"{key}_upload")
     if data is None:
         st.info("Upload a photo to see what the models make of it.", icon=":material/upload:")

@@ -141,7 +141,8 @@ def test_digits():
 
 def test_photos_are_colour_uint8_with_credits():
     photos = images.photos()
-    assert set(photos) == {"astronaut", "chelsea", "coffee", "rocket", "china", "flower"}
+    assert set(photos) == {"astronaut", "chelsea", "coffee", "rocket", "china", "flower",
+                           "cat and coffee"}
     for name, photo in photos.items():
         assert photo.name == name and photo.credit and photo.licence
         assert photo.image.ndim == 3 and photo.image.shape[2] == 3 and photo.image.dtype == np.uint8

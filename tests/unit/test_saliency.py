@@ -2,10 +2,9 @@
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 
 from core import checkpoints, features, saliency
-from core.data.images import fashion_mnist, photos
+from core.data.images import PAIR, fashion_mnist, photos
 from core.models.imagenet import efficientnet_lite0, to_input
 
 EGYPTIAN_CAT, ESPRESSO = 285, 967
@@ -20,21 +19,6 @@ def fashion():
 @pytest.fixture(scope="module")
 def lite0():
     return efficientnet_lite0()
-
-
-def square(name: str, size: int) -> np.ndarray:
-    """The centre square of a shipped photo, resized: (size, size, 3) uint8."""
-    im = Image.fromarray(photos()[name].image)
-    s = min(im.size)
-    left, top = (im.width - s) // 2, (im.height - s) // 2
-    return np.asarray(im.crop((left, top, left + s, top + s)).resize((size, size), Image.BILINEAR))
-
-
-def cat_beside_coffee() -> np.ndarray:
-    """A 224×224 grey canvas: the cat's face in the left half (rows 56–168), a cup of espresso in the right half."""
-    canvas = np.full((224, 224, 3), 128, np.uint8)
-    canvas[56:168, :112], canvas[56:168, 112:] = square("chelsea", 112), square("coffee", 112)
-    return canvas
 
 
 def hooks(model: torch.nn.Module) -> int:
@@ -88,7 +72,7 @@ def test_integrated_gradients_add_up_to_the_score_difference_from_black(fashion)
 
 
 def test_grad_cam_finds_the_cat_for_cat_and_the_cup_for_espresso(lite0):
-    x = to_input(cat_beside_coffee())
+    x = to_input(photos()[PAIR[0]].image)  # the cat in the left half, the espresso in the right
     with torch.no_grad():
         assert {EGYPTIAN_CAT, ESPRESSO} <= set(lite0(x).topk(5).indices[0].tolist())
     for target, left, right in [(EGYPTIAN_CAT, 0, 112), (ESPRESSO, 112, 224)]:

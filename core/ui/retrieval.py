@@ -1,0 +1,61 @@
+"""Retrieval (Krizhevsky 2012): the test images nearest to a query in the CNN's learned feature space look alike and
+share its class far more often than those nearest in raw pixels."""
+import numpy as np
+import streamlit as st
+import torch
+
+from core import cache, features, plots, retrieval
+from core.data.images import DIGITS, FASHION_CLASSES
+from core.device import device
+from core.ui import image_input, projector, url_state
+
+NETWORKS = {"Fashion-MNIST CNN": ("fashion_cnn", FASHION_CLASSES, "Fashion-MNIST item"),
+            "Digit CNN": ("mnist_cnn", DIGITS, "Handwritten digit")}
+SPACES = {"features": "the CNN's learned features (penultimate layer, 128 numbers)",
+          "pixels": "raw pixels (784 numbers)"}
+MAX_K = 12
+
+
+def section() -> None:
+    st.markdown("A trained CNN turns every image into a vector of **learned features**: its penultimate layer. "
+                "Images whose vectors point the same way look alike *to the network*; Krizhevsky et al. (2012) "
+                "showed that the nearest ones share the query's kind of object far more often than the images "
+                "nearest in raw pixels.")
+    network = url_state.choice(st.radio, "Network and test set", list(NETWORKS), key="ret_network", horizontal=True)
+    name, classes, source = NETWORKS[network]
+    net = cache.model(name)
+    if net is None:
+        return
+    c1, c2 = st.columns([3, 1])
+    with c1:
+        picked = image_input.pick("ret", (source, "Upload"))
+    with c2:
+        k = url_state.slider("Neighbours k", 1, MAX_K, 8, key="ret_k")
+    if picked is None:
+        return
+    spaces = cache.retrieval_spaces(name, MAX_K)
+    images, labels = cache.test_set(name)
+    st.image(plots.enlarge(picked.small, 112), caption=f"query: {picked.caption}", width=112)
+    asked = {"features": query_features(net, picked.small), "pixels": retrieval.pixels(picked.small[None])[0]}
+    for space, description in SPACES.items():
+        bank, found = spaces[space]
+        nearest = found[picked.index, :k] if picked.index is not None else retrieval.nearest(asked[space], bank, k)
+        st.markdown(f"**Nearest in {description}**")
+        for column, i in zip(st.columns(MAX_K), nearest):
+            same = picked.label is None or labels[i] == picked.label
+            column.image(plots.enlarge(images[i], 84), width="stretch")
+            column.markdown(f":{'green' if same else 'red'}[{classes[labels[i]]}]")
+    st.subheader(f"Precision@{k} over the whole test set")
+    by_item = {space: retrieval.precision_by_item(found, labels, k) for space, (_, found) in spaces.items()}
+    groups = {f"{space}: {p.mean():.1%} overall": [p[labels == c].mean() for c in range(len(classes))]
+              for space, p in by_item.items()}
+    projector.chart(plots.grouped_bars(list(classes), groups, projector.style(),
+                                       f"share of each test item's {k} nearest others in its class"), key="ret_precision")
+    st.caption(f"Every one of the {len(labels):,} test items is a query in turn, its neighbours searched among the "
+               "others by cosine similarity. Green: the query's class; red: another class.")
+
+
+def query_features(net: torch.nn.Module, small: np.ndarray) -> np.ndarray:
+    """A query image's learned features as a unit vector (D,)."""
+    with torch.no_grad():
+        return retrieval.normalise(net.features(features.as_batch(small[None]).to(device())).cpu().numpy())[0]
