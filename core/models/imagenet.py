@@ -1,6 +1,17 @@
-"""The pretrained ImageNet classifier (EfficientNet-Lite0, shipped as a package) and its input format."""
+"""The pretrained ImageNet classifier (EfficientNet-Lite0, shipped as a package) and its input format; and the optional
+torchvision classifiers (ResNet-18/50), offered where their weights are cached or can be downloaded."""
 import contextlib
+import hashlib
 import io
+import os
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
 import numpy as np
 import torch
@@ -36,3 +47,193 @@ FEATURE_LAYERS = ("_blocks.0", "_blocks.4", "_blocks.15")  # low (112×112), mid
 def to_gray(x: torch.Tensor) -> np.ndarray:
     """The (224, 224) uint8 grayscale picture of a classifier input, for hand-made features beside it."""
     return ((x[0].mean(0) * 0.5 + 0.5).clamp(0, 1) * 255).to(torch.uint8).numpy()
+
+
+# Optional torchvision classifiers. No registry package ships their weights: torchvision downloads them at run time
+# into the user's torch cache. They are offered where that file is already there, or where this machine is online
+# (and then downloaded only when the user asks); never as the only path.
+
+LITE0 = "EfficientNet-Lite0"
+ONLINE_TIMEOUT_S = 1.5  # the longest a page waits to learn whether the weights' host answers
+ONLINE_TTL_S = 300  # how long an answer is remembered
+
+
+@dataclass(frozen=True)
+class OptionalModel:
+    builder: str  # the torchvision.models function
+    weights: tuple[str, ...]  # "Enum.MEMBER" of torchvision.models, preferred first; any one in the cache will do
+
+
+OPTIONAL = {
+    "ResNet-18": OptionalModel("resnet18", ("ResNet18_Weights.IMAGENET1K_V1",)),
+    "ResNet-50": OptionalModel("resnet50", ("ResNet50_Weights.IMAGENET1K_V2", "ResNet50_Weights.IMAGENET1K_V1")),
+}
+
+
+class WeightsError(RuntimeError):
+    """Weights that cannot be had or read; the message says why in plain words and what to do."""
+
+
+def _weights(tag: str):
+    import torchvision.models  # here, not at the top: it takes a second or two to import
+
+    enum, member = tag.split(".")
+    return getattr(torchvision.models, enum)[member]
+
+
+def weights_path(weights) -> Path:
+    """Where torchvision keeps a set of weights: <torch.hub.get_dir()>/checkpoints/<the URL's file name>.
+    torch.hub.get_dir() reads TORCH_HOME (and XDG_CACHE_HOME) at each call."""
+    return Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(urlparse(weights.url).path)
+
+
+def shown(path: Path) -> str:
+    """A path as the user would write it: ~/… under their home."""
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class Availability:
+    name: str  # a key of OPTIONAL
+    weights: Any  # the torchvision WeightsEnum member that would be used
+    path: Path
+    cached: bool  # the weights file is in the torch cache
+    online: bool | None  # the weights' host answered; None: not asked, as the weights are cached
+
+    @property
+    def usable(self) -> bool:
+        return self.cached or bool(self.online)
+
+    @property
+    def size_mb(self) -> float:
+        return float(self.weights.meta.get("_file_size", 0.0))
+
+    @property
+    def key(self) -> str:
+        """Names the weights file and its version on disk, for keying cached models and results."""
+        try:
+            stat = self.path.stat()
+            return f"{self.name}|{self.path}|{stat.st_size}|{stat.st_mtime_ns}"
+        except OSError:
+            return f"{self.name}|{self.path}|missing"
+
+    def reason(self) -> str | None:
+        """Why the model cannot be offered, in plain words; None when it can."""
+        if self.usable:
+            return None
+        return (f"{self.name}'s weights are not in your torch cache ({shown(self.path)}) "
+                f"and this machine is offline")
+
+
+def availability(name: str) -> Availability:
+    """Whether a model of OPTIONAL can be offered: its weights cached, or else downloadable now."""
+    candidates = [_weights(tag) for tag in OPTIONAL[name].weights]
+    for weights in candidates:
+        if weights_path(weights).is_file():
+            return Availability(name, weights, weights_path(weights), True, None)
+    weights = candidates[0]
+    return Availability(name, weights, weights_path(weights), False, online(weights.url))
+
+
+_online: dict[str, tuple[float, bool]] = {}  # host → (when asked, answered)
+_online_lock = threading.Lock()
+
+
+def online(url: str) -> bool:
+    """Whether `url`'s host answers within ONLINE_TIMEOUT_S; remembered for ONLINE_TTL_S, so a page waits once."""
+    host = urlparse(url).netloc
+    with _online_lock:
+        seen = _online.get(host)
+        if seen and time.monotonic() - seen[0] < ONLINE_TTL_S:
+            return seen[1]
+    answer = _reachable(url, ONLINE_TIMEOUT_S)
+    with _online_lock:
+        _online[host] = (time.monotonic(), answer)
+    return answer
+
+
+def forget_connectivity() -> None:
+    """Ask again next time (after the user says they are back online)."""
+    with _online_lock:
+        _online.clear()
+
+
+def _reachable(url: str, timeout: float) -> bool:
+    """An HTTP HEAD of `url` (through any proxy the environment names), waited for at most `timeout` s in all: it
+    runs in a daemon thread, since resolving a name has no timeout of its own."""
+    answers: list[bool] = []
+
+    def ask() -> None:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout) as r:
+                answers.append(200 <= r.status < 400)
+        except Exception:  # noqa: BLE001 - any failure means: not downloadable now
+            answers.append(False)
+
+    thread = threading.Thread(target=ask, daemon=True, name="weights-host-check")
+    thread.start()
+    thread.join(timeout)
+    return bool(answers and answers[0])
+
+
+def load(av: Availability) -> nn.Module:
+    """The model built without weights, then given the state dict from the cached file (no network), in eval mode."""
+    if not av.path.is_file():
+        raise WeightsError(f"{av.name}'s weights are not in your torch cache ({shown(av.path)}).")
+    try:
+        import torchvision.models
+
+        state = torch.load(av.path, map_location="cpu", weights_only=True)
+        model = getattr(torchvision.models, OPTIONAL[av.name].builder)(weights=None)
+        model.load_state_dict(state)
+    except Exception as e:  # noqa: BLE001 - whatever is wrong with the file, the user gets words, not a traceback
+        why = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
+        raise WeightsError(f"{av.name}'s weights file {shown(av.path)} could not be read ({why}). It is probably "
+                           "damaged or incomplete: delete it, and it will be downloaded again when you are "
+                           "online.") from e
+    return model.eval()
+
+
+def download(av: Availability, progress: Callable[[int, int], None] = lambda done, total: None) -> Path:
+    """Fetch the weights into the torch cache, calling progress(bytes done, bytes in all or 0). The file is checked
+    against the SHA-256 prefix in its name and only then moved into place, so a broken download leaves nothing."""
+    av.path.parent.mkdir(parents=True, exist_ok=True)
+    part = av.path.with_name(f"{av.path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    expected = torch.hub.HASH_REGEX.search(av.path.name)
+    sha = hashlib.sha256()
+    try:
+        with urllib.request.urlopen(av.weights.url, timeout=30) as r, open(part, "wb") as f:
+            total, done = int(r.headers.get("Content-Length") or 0), 0
+            while chunk := r.read(1 << 20):
+                f.write(chunk)
+                sha.update(chunk)
+                done += len(chunk)
+                progress(done, total)
+        if expected and not sha.hexdigest().startswith(expected.group(1)):
+            raise WeightsError(f"The download of {av.name}'s weights arrived damaged (its checksum "
+                               "does not match). Please try again.")
+        os.replace(part, av.path)
+    except OSError as e:
+        raise WeightsError(f"Downloading {av.name}'s weights failed ({e}). "
+                           "Check the connection and try again.") from e
+    finally:
+        part.unlink(missing_ok=True)
+    return av.path
+
+
+def torchvision_input(rgb: np.ndarray, weights) -> torch.Tensor:
+    """An HxWx3 uint8 photo → (1, 3, 224, 224) as the torchvision weights expect: resized, centre-cropped and
+    normalised with ImageNet's mean and standard deviation (weights.transforms())."""
+    pixels = torch.from_numpy(np.array(rgb, np.uint8)).permute(2, 0, 1)  # a copy: shipped photos are read-only
+    return weights.transforms()(pixels).unsqueeze(0)
+
+
+def seen_crop(rgb: np.ndarray, resize: int = 256, crop: int = SIZE) -> np.ndarray:
+    """The centre square of a photo that a classifier sees (its shorter side scaled to `resize`, then `crop` cut)."""
+    h, w = rgb.shape[:2]
+    side = max(1, min(min(h, w), round(min(h, w) * crop / resize)))
+    top, left = (h - side) // 2, (w - side) // 2
+    return rgb[top:top + side, left:left + side]
