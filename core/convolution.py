@@ -74,3 +74,32 @@ def parameter_counts(height: int, width: int, channels_in: int, channels_out: in
         "dense": inputs * outputs + outputs,  # one weight per (input pixel, output pixel) pair
         "conv": kernel * kernel * channels_in * channels_out + channels_out,  # one small filter reused everywhere
     }
+
+
+def step_at(image: np.ndarray, kernel: np.ndarray, position: int, stride: int = 1, padding: int = 0,
+            dilation: int = 1) -> Step:
+    """The `position`-th step of `steps` (0-based, reading order), without going through the ones before it."""
+    patches = windows(image, kernel.shape[0], stride, padding, dilation)  # (H', W', k, k)
+    if not 0 <= position < patches.shape[0] * patches.shape[1]:
+        raise IndexError(f"position {position} outside the {patches.shape[0]}×{patches.shape[1]} output map")
+    i, j = divmod(position, patches.shape[1])
+    product = patches[i, j] * kernel
+    return Step(i * stride, j * stride, patches[i, j], product, float(product.sum()))
+
+
+def kernel_from_text(text: str, k: int) -> np.ndarray:
+    """A k×k filter written as k·k numbers, row by row, comma-separated ("-1,0,1,-2,0,2,-1,0,1")."""
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError(f"{k * k} comma-separated numbers, row by row") from None
+    if len(values) != k * k:
+        raise ValueError(f"{k * k} comma-separated numbers, row by row, not {len(values)}")
+    if not all(np.isfinite(v) and abs(v) <= 100 for v in values):
+        raise ValueError("each number between -100 and 100")
+    return np.array(values).reshape(k, k)
+
+
+def kernel_to_text(kernel: np.ndarray) -> str:
+    """The filter as `kernel_from_text` reads it: numbers in their shortest form, row by row."""
+    return ",".join(f"{v:g}" for v in np.asarray(kernel, float).ravel())

@@ -91,8 +91,8 @@ def excites(net: SmallCNN, name: str, classes, style: plots.PlotStyle) -> None:
 def synthesise(name: str, target: tuple, what: str, key: str) -> None:
     """The synthesised input for a target, once this student asked for it (100 steps of gradient ascent)."""
     asked = st.session_state.setdefault(SYNTHESISED, set())
-    if st.button(f"Synthesise an input for {what}", key=key, icon=":material/auto_fix_high:"):
-        asked.add((name, target))
+    st.button(f"Synthesise an input for {what}", key=key, icon=":material/auto_fix_high:",
+              on_click=asked.add, args=((name, target),))
     if (name, target) in asked:
         picture = np.round(cache.synthesised(name, target) * 255).astype(np.uint8)
         st.image(plots.enlarge(picture, 196), caption=f"an input synthesised to excite {what}", width=196)

@@ -42,9 +42,11 @@ def section() -> None:
         nearest = found[picked.index, :k] if picked.index is not None else retrieval.nearest(asked[space], bank, k)
         st.markdown(f"**Nearest in {description}**")
         for column, i in zip(st.columns(MAX_K), nearest):
-            same = picked.label is None or labels[i] == picked.label
             column.image(plots.enlarge(images[i], 84), width="stretch")
-            column.markdown(f":{'green' if same else 'red'}[{classes[labels[i]]}]")
+            if picked.label is None:  # an upload: its class is not known
+                column.markdown(classes[labels[i]])
+            else:
+                column.markdown(f":{'green' if labels[i] == picked.label else 'red'}[{classes[labels[i]]}]")
     st.subheader(f"Precision@{k} over the whole test set")
     by_item = {space: retrieval.precision_by_item(found, labels, k) for space, (_, found) in spaces.items()}
     groups = {f"{space}: {p.mean():.1%} overall": [p[labels == c].mean() for c in range(len(classes))]

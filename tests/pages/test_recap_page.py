@@ -1,13 +1,11 @@
 """The app and the Recap page in AppTest: every page and section renders; URL state round-trips; bad input is met
 with a message."""
-import io
 
-import numpy as np
 import pytest
-from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from core.lecture import ROOT, available_segments
+from tests.samples import jpeg_cut_in_half, png
 
 SECTIONS = ("The toolkit perspective", "Features: hand-made vs learned", "Data A vs Data B")
 
@@ -68,22 +66,9 @@ def test_moving_a_control_changes_the_answer():
     assert not at.exception and at.main.markdown[-1].value != first
 
 
-def _png(mode: str, size=(40, 30)) -> bytes:
-    buf = io.BytesIO()
-    value = {"RGBA": (200, 0, 0, 0), "I;16": 40000, "L": 128}.get(mode, (10, 20, 30))
-    Image.new(mode, size, value).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def _jpeg_cut_in_half() -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(np.random.default_rng(0).integers(0, 255, (200, 200, 3), dtype=np.uint8)).save(buf, "JPEG")
-    return buf.getvalue()[: len(buf.getvalue()) // 2]
-
-
 @pytest.mark.parametrize("name, data, message", [
     ("notes.txt", b"hello, this is not an image", "not an image"),
-    ("cut.jpg", _jpeg_cut_in_half(), "truncated or corrupt"),
+    ("cut.jpg", jpeg_cut_in_half(), "truncated or corrupt"),
     ("empty.png", b"", "empty"),
 ])
 def test_bad_uploads_get_a_message_not_a_traceback(name, data, message):
@@ -97,7 +82,7 @@ def test_bad_uploads_get_a_message_not_a_traceback(name, data, message):
 @pytest.mark.parametrize("reader", ["ImageNet classifier", "Fashion-MNIST CNN", "Digit CNN"])
 def test_unusual_uploads_are_converted_and_classified(mode, reader):
     at = open_page(toolkit_source="Upload", toolkit_reader=reader)
-    at.file_uploader(key="toolkit_upload").set_value((f"x.png", _png(mode), "image/png")).run()
+    at.file_uploader(key="toolkit_upload").set_value((f"x.png", png(mode), "image/png")).run()
     assert not at.exception and not at.error
     assert "The model answers" in at.main.markdown[-1].value
 

@@ -78,3 +78,30 @@ def test_parameter_counts_equal_those_of_nn_linear_and_nn_conv2d(h, w, c_in, c_o
     assert conv(torch.zeros(1, c_in, h, w)).shape == (1, c_out, h, w)  # the same output size as the dense layer
     assert counts == {"dense": sum(p.numel() for p in dense.parameters()),
                       "conv": sum(p.numel() for p in conv.parameters())}
+
+
+@pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 1), (2, 1, 1), (1, 3, 2), (3, 2, 3)])
+def test_step_at_is_that_step_and_its_value_is_torch_conv2d_at_that_pixel(stride, padding, dilation):
+    rng = np.random.default_rng(3)
+    image, kernel = rng.random((28, 28)), rng.normal(size=(5, 5))
+    steps = list(convolution.steps(image, kernel, stride, padding, dilation))
+    expected = torch_conv(image, kernel, stride=stride, padding=padding, dilation=dilation)
+    for position in (0, 1, len(steps) // 2, len(steps) - 1):
+        step, ref = convolution.step_at(image, kernel, position, stride, padding, dilation), steps[position]
+        assert (step.row, step.col, step.value) == (ref.row, ref.col, ref.value)
+        np.testing.assert_array_equal(step.product, ref.product)
+        assert step.value == pytest.approx(expected.ravel()[position], abs=1e-9)
+    with pytest.raises(IndexError):
+        convolution.step_at(image, kernel, len(steps), stride, padding, dilation)
+
+
+def test_a_kernel_written_as_text_round_trips_and_bad_text_is_refused():
+    kernel = np.array([[-1.0, 0, 1], [-2, 0.5, 2], [-1, 0, 1e-3]])
+    text = convolution.kernel_to_text(kernel)
+    assert text == "-1,0,1,-2,0.5,2,-1,0,0.001"
+    np.testing.assert_array_equal(convolution.kernel_from_text(text, 3), kernel)
+    assert convolution.kernel_from_text(" 1, 2,3,4,5,6,7,8,9 ", 3)[2, 2] == 9
+    for bad, k in (("1,2,3", 3), ("a,b,c,d,e,f,g,h,i", 3), ("1,2,3,4,5,6,7,8,nan", 3), ("", 3),
+                   ("1,2,3,4,5,6,7,8,1000", 3), (",".join("1" * 9), 5)):
+        with pytest.raises(ValueError):
+            convolution.kernel_from_text(bad, k)

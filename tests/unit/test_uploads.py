@@ -1,37 +1,18 @@
 """read_image refuses bad uploads with a student-readable message and turns every good one into small RGB."""
 import io
-import struct
 import time
-import zlib
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFile
 
 from core.uploads import MAX_BYTES, MAX_SIDE, UploadError, read_image, to_grayscale_28
-
-
-def encode(img: Image.Image, fmt: str, **params) -> bytes:
-    """The bytes of img saved in fmt."""
-    buf = io.BytesIO()
-    img.save(buf, fmt, **params)
-    return buf.getvalue()
-
-
-def png_claiming(width: int, height: int) -> bytes:
-    """A tiny real PNG whose IHDR header (with a valid CRC) claims width × height pixels."""
-    data = bytearray(encode(Image.new("1", (8, 8)), "PNG"))
-    struct.pack_into(">II", data, 16, width, height)  # after the 8-byte signature and IHDR's length + type
-    struct.pack_into(">I", data, 29, zlib.crc32(data[12:29]))  # CRC over the chunk type and its 13 bytes
-    return bytes(data)
+from tests.samples import cmyk_jpeg, encode, jpeg_huge, jpeg_rotated_by_exif, png_claiming
 
 
 @pytest.fixture(scope="module")
 def jpeg_50mp() -> bytes:
-    """A 50-megapixel JPEG of low-entropy content, so it is small to store but big to decode."""
-    img = Image.new("RGB", (8660, 5774), (200, 180, 160))
-    ImageDraw.Draw(img).rectangle((1000, 1000, 5000, 4000), fill=(20, 40, 60))
-    return encode(img, "JPEG", quality=90)
+    return jpeg_huge()
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
@@ -111,7 +92,7 @@ def test_palette_with_transparency_becomes_white():
 
 
 def test_cmyk_jpeg_becomes_rgb():
-    img = read_image(encode(Image.new("CMYK", (16, 16), (0, 255, 255, 0)), "JPEG"))
+    img = read_image(cmyk_jpeg())
     assert img.mode == "RGB"
     assert np.abs(np.asarray(img, dtype=int)[0, 0] - (255, 0, 0)).max() < 10
 
@@ -133,9 +114,7 @@ def test_float_tiff_is_rescaled_by_its_range():
 
 
 def test_exif_orientation_is_applied():
-    exif = Image.Exif()
-    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
-    img = read_image(encode(Image.new("RGB", (40, 20), "gray"), "JPEG", exif=exif))
+    img = read_image(jpeg_rotated_by_exif())
     assert img.size == (20, 40)
 
 
