@@ -82,8 +82,8 @@ def grouped_bars(labels: list[str], groups: dict[str, list[float]], style: PlotS
     fig = go.Figure([go.Bar(x=labels, y=values, name=group, marker_color=style.colour(i))
                      for i, (group, values) in enumerate(groups.items())])
     fig.update_yaxes(range=[0, 1], tickformat=".0%")
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
-    return layout(fig, style, title, height=height)
+    fig.update_layout(barmode="group")
+    return _legend_below(layout(fig, style, title, height=height))
 
 
 @functools.cache

@@ -19,6 +19,7 @@ from core.ui import image_input, projector, url_state
 
 OWN = {"Your own 3×3": ("conv_own3", 3, "-1,-1,-1,-1,8,-1,-1,-1,-1"),  # an outline filter
        "Your own 5×5": ("conv_own5", 5, ",".join("0.2" if r == c else "0" for r in range(5) for c in range(5)))}
+SOURCES = ("Handwritten digit", "Fashion-MNIST item", "Photo", "Upload")  # a crisp 28×28 digit first
 FILTERS = ("Edge: Sobel x", "Edge: Sobel y", "Edge: Laplacian", "Blur: Gaussian 3×3")  # "several filters" default
 MAX_FILTERS = 6
 SPEEDS = {"1 position": 1, "4 positions": 4, "1 row": 0}  # positions per picture while playing; 0: a row
@@ -71,7 +72,7 @@ def controls() -> tuple[image_input.PickedImage | None, str, np.ndarray, int, in
     """The image, the kernel (named or your own), stride, padding and dilation."""
     picture, filt = st.columns([2, 1.1], gap="large")
     with picture:
-        picked = image_input.pick("conv")
+        picked = image_input.pick("conv", SOURCES)
     with filt:
         name = url_state.choice(st.selectbox, "Kernel (the filter's weights)", [*KERNELS, *OWN], "Edge: Sobel x",
                                 key="conv_kernel")

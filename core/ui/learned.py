@@ -41,7 +41,7 @@ def feature_maps(net: SmallCNN, name: str, source: str, style: plots.PlotStyle) 
         for layer, fmap in maps.items():
             c, h, w = fmap.shape
             bounds = (0.0, float(fmap.max()) or 1.0)  # one scale for the layer: weak maps look weak
-            st.image(plots.tiles([plots.colourise(m, style.sequential, bounds) for m in fmap], columns=24, size=42),
+            st.image(plots.tiles([plots.colourise(m, style.sequential, bounds) for m in fmap], columns=16, size=56),
                      caption=f"{LEVELS[layer]} layer {layer}: all {c} feature maps ({h}×{w}), after ReLU; bright = "
                              "strong response", width="stretch")
 
@@ -50,7 +50,7 @@ def filters(net: SmallCNN, style: plots.PlotStyle) -> None:
     st.subheader("The learned filters")
     weights = learned.filters(net, "conv1")[:, 0]  # (24, 3, 3): what the first layer slides over the pixels
     bound = float(np.abs(weights).max())
-    st.image(plots.tiles([plots.colourise(w, style.diverging, (-bound, bound)) for w in weights], columns=24, size=42),
+    st.image(plots.tiles([plots.colourise(w, style.diverging, (-bound, bound)) for w in weights], columns=12, size=60),
              caption=f"The {len(weights)} 3×3 filters of conv1, learned from data (colour: weight's sign and size). "
                      "Deeper filters weigh the maps below them, not pixels, so they are best seen through what "
                      "excites them.", width="stretch")
@@ -58,7 +58,7 @@ def filters(net: SmallCNN, style: plots.PlotStyle) -> None:
 
 def excites(net: SmallCNN, name: str, classes, style: plots.PlotStyle) -> None:
     st.subheader("What excites one channel")
-    c1, c2 = st.columns([1, 2])
+    c1, c2 = st.columns([2, 3])
     with c1:
         layer = url_state.choice(st.segmented_control, "Layer", SmallCNN.feature_layers, "conv3", key="learn_layer",
                                  format_func=lambda l: f"{l} ({LEVELS[l]})")

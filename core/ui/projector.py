@@ -14,6 +14,8 @@ _LARGE_TEXT = """<style>
 { font-size: 1.3rem !important; }
 .stMain h1 { font-size: 3rem !important; } .stMain h2 { font-size: 2.3rem !important; }
 .stMain h3 { font-size: 1.8rem !important; }
+[data-baseweb="select"] div, [data-baseweb="select"] span, [data-baseweb="tag"] span { font-size: 1.3rem !important; }
+.stMain [data-testid="stMetricValue"], .stMain [data-testid="stMetricValue"] * { font-size: 3rem !important; }
 </style>"""
 
 

@@ -61,7 +61,7 @@ def section() -> None:
         for column, method in zip(st.columns(len(methods)), methods):
             with column, st.spinner(f"{method}…"):
                 attribution = cache.attribution(reading.model, reading.picture, target, method, reading.net, reading.x)
-                base = picture if on_image else np.zeros_like(picture)
+                base = picture // 2 if on_image else np.zeros_like(picture)  # a dimmed photo: the heat stands out
                 st.image(saliency.overlay(base, attribution, opacity=0.7 if on_image else 1.0), caption=method,
                          width="stretch")
     for method, reason in refused.items():

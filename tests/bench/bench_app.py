@@ -46,10 +46,13 @@ def wait_run_finished(page) -> None:
 
 
 def sections_of(page_file: str) -> tuple[str, ...]:
-    """The page's module-level SECTIONS tuple of strings, read without running the page; () if it has none."""
+    """The page's module-level SECTIONS (a tuple of names, or a dict from names to functions), read without running
+    the page; () if it has none."""
     tree = ast.parse((ROOT / page_file).read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "SECTIONS" for t in node.targets):
+            if isinstance(node.value, ast.Dict):
+                return tuple(k.value for k in node.value.keys if isinstance(k, ast.Constant))
             try:
                 value = ast.literal_eval(node.value)
             except ValueError:
