@@ -11,4 +11,7 @@ def build(architecture: dict) -> nn.Module:
         return SmallCNN(CNNConfig(**{**cfg, "channels": tuple(cfg["channels"])}))
     if cls == "LinearProbes":
         return LinearProbes(cfg)
+    if cls == "Seq2Seq":
+        from core.models.seq2seq import Seq2Seq, Seq2SeqConfig
+        return Seq2Seq(Seq2SeqConfig(**cfg))
     raise ValueError(f"Unknown architecture {cls!r}")
