@@ -133,11 +133,18 @@ def train_feature_probes(recipe: Recipe, on_progress: Progress | None = None) ->
     return probes, {"class": "LinearProbes", "config": {k: v.shape[1] for k, v in tr.items()}}, metrics
 
 
+def train_translator(recipe: Recipe, on_progress: Progress | None = None) -> tuple:
+    from core import translation  # sacreBLEU and the rest: only when this checkpoint is rebuilt
+    return translation.train_translator(recipe, on_progress)
+
+
 RECIPES = {r.name: r for r in [
     Recipe("fashion_cnn", "Fashion-MNIST: 60,000 train / 10,000 official test", seed=0, steps=3600, train=train_fashion_cnn),
     Recipe("mnist_cnn", "MNIST 5k: 4,000 train / 1,000 held out, stratified", seed=0, steps=1500, train=train_mnist_cnn),
     Recipe("feature_probes", "Fashion-MNIST, as pixels / HOG / fashion_cnn features", seed=0, steps=1500,
            train=train_feature_probes, needs=("fashion_cnn",)),
+    Recipe("translator", "Ding dictionary example sentences, German→English: 10,956 train / 1,369 val / 1,370 test "
+           "pairs", seed=0, steps=2500, train=train_translator),  # 15 passes over the train split
 ]}  # in dependency order
 
 

@@ -29,8 +29,6 @@ MAX_SOURCE_WORDS = 40  # the training sentences have at most 17
 MAX_SOURCE_PIECES = 128  # Marian's subword pieces
 PRESET = "die längsten reisen fangen an , wenn es auf den straßen dunkel wird ."  # the lecture's Seq2Seq-Vis example
 
-DATA = "Ding dictionary example sentences, German→English: 10,956 train / 1,369 val / 1,370 test pairs"
-STEPS = 2500  # 15 passes over the train split
 MIN_COUNT = 2  # a word seen once in training is <unk>, so the model meets <unk> while it learns
 WORD_DROPOUT = 0.1  # share of German words hidden as <unk> in each training batch
 BATCH = 64
