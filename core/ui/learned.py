@@ -60,8 +60,8 @@ def excites(net: SmallCNN, name: str, classes, style: plots.PlotStyle) -> None:
     st.subheader("What excites one channel")
     c1, c2 = st.columns([2, 3])
     with c1:
-        layer = url_state.choice(st.segmented_control, "Layer", SmallCNN.feature_layers, "conv3", key="learn_layer",
-                                 format_func=lambda l: f"{l} ({LEVELS[l]})")
+        layer = url_state.choice(st.radio, "Layer", SmallCNN.feature_layers, "conv3", key="learn_layer",
+                                 format_func=lambda l: f"{l} ({LEVELS[l]})", horizontal=True)
     width = learned.filters(net, layer).shape[0]
     with c2:
         channel = url_state.slider("Channel", 0, width - 1, 0, key=f"learn_channel_{layer}")
@@ -91,7 +91,7 @@ def excites(net: SmallCNN, name: str, classes, style: plots.PlotStyle) -> None:
 def synthesise(name: str, target: tuple, what: str, key: str) -> None:
     """The synthesised input for a target, once this student asked for it (100 steps of gradient ascent)."""
     asked = st.session_state.setdefault(SYNTHESISED, set())
-    st.button(f"Synthesise an input for {what}", key=key, icon=":material/auto_fix_high:",
+    st.button("Synthesise an input", key=key, icon=":material/auto_fix_high:", help=f"An input that excites {what}",
               on_click=asked.add, args=((name, target),))
     if (name, target) in asked:
         picture = np.round(cache.synthesised(name, target) * 255).astype(np.uint8)
