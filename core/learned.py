@@ -96,7 +96,7 @@ class Strongest(NamedTuple):
 
 
 @torch.no_grad()
-def strongest_units(model: nn.Module, layer_name: str, images: np.ndarray, batch: int = 1000) -> Strongest:
+def strongest_units(model: nn.Module, layer_name: str, images: np.ndarray, batch: int = 250) -> Strongest:
     """For images (N, 28, 28) uint8: each one's strongest unit in each channel of the layer, and where it is."""
     dev = next(model.parameters()).device
     values, places = [], []
@@ -109,7 +109,7 @@ def strongest_units(model: nn.Module, layer_name: str, images: np.ndarray, batch
 
 
 def top_patches(model: nn.Module, layer_name: str, channel: int, images: np.ndarray, k: int = 9,
-                batch: int = 1000, strongest: Strongest | None = None) -> list[TopPatch]:
+                batch: int = 250, strongest: Strongest | None = None) -> list[TopPatch]:
     """The k images (N, 28, 28) uint8 that excite `channel` of a layer most, each with the patch its top unit sees
     (`strongest`: the layer's strongest_units over the same images, if already computed)."""
     strongest = strongest or strongest_units(model, layer_name, images, batch)

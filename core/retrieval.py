@@ -13,7 +13,7 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 @torch.no_grad()
-def embeddings(model: nn.Module, images: np.ndarray, batch: int = 1000) -> np.ndarray:
+def embeddings(model: nn.Module, images: np.ndarray, batch: int = 250) -> np.ndarray:
     """The penultimate-layer features of (N, 28, 28) uint8 images, L2-normalised: (N, D) float32."""
     dev = next(model.parameters()).device
     feats = [model.features(as_batch(images[i:i + batch]).to(dev)).cpu() for i in range(0, len(images), batch)]

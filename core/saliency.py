@@ -62,7 +62,7 @@ def _saliency(model: nn.Module, x: torch.Tensor, target: int, layer: nn.Module) 
 
 
 def _integrated_gradients(model: nn.Module, x: torch.Tensor, target: int, layer: nn.Module, steps: int = 32,
-                          batch: int = 8) -> torch.Tensor:
+                          batch: int = 2) -> torch.Tensor:
     """(x − black) × the gradient averaged along the path from a black image to x, summed over channels."""
     black = BLACK.get(type(model).__name__, 0.0)
     ig = IntegratedGradients(model).attribute(x, baselines=black, target=target, n_steps=steps,
@@ -112,7 +112,8 @@ def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, layer
               **opts) -> np.ndarray:
     """A per-pixel map (H, W) of how much each pixel of x (1, C, H, W) matters for class `target`, by one of METHODS.
 
-    opts: Integrated Gradients `steps` (32), `batch` (8); Occlusion `window`, `stride` (10 positions a side),
+    opts: Integrated Gradients `steps` (32), `batch` (2: on Lite0 as fast as 8 with a sixth of the memory);
+    Occlusion `window`, `stride` (10 positions a side),
     `batch` (8). `layer` (Grad-CAM, Guided Grad-CAM) is a module of `model`.
     """
     check_applicable(model, method)
