@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core import checkpoints, features
+from core import checkpoints, features, sentiment
 from core.device import device, set_threads
 from core.models.cnn import CNNConfig, LinearProbes, SmallCNN
 
@@ -145,6 +145,9 @@ RECIPES = {r.name: r for r in [
            train=train_feature_probes, needs=("fashion_cnn",)),
     Recipe("translator", "Ding dictionary example sentences, German→English: 10,956 train / 1,369 val / 1,370 test "
            "pairs", seed=0, steps=2500, train=train_translator),  # 15 passes over the train split
+    Recipe("sentiment_lstm", sentiment.DATA, seed=0, steps=1330, train=sentiment.train_sentiment_lstm),
+    Recipe("sentiment_gru", sentiment.DATA, seed=0, steps=1330, train=sentiment.train_sentiment_gru),
+    Recipe("sentiment_minilm", sentiment.DATA, seed=0, steps=795, train=sentiment.train_sentiment_minilm),
 ]}  # in dependency order
 
 

@@ -14,4 +14,10 @@ def build(architecture: dict) -> nn.Module:
     if cls == "Seq2Seq":
         from core.models.seq2seq import Seq2Seq, Seq2SeqConfig
         return Seq2Seq(Seq2SeqConfig(**cfg))
+    if cls == "SentimentRNN":
+        from core.models.rnn import RNNConfig, SentimentRNN
+        return SentimentRNN(RNNConfig(**cfg))
+    if cls == "MiniLMSentiment":
+        from core.models.rnn import MiniLMConfig, MiniLMSentiment
+        return MiniLMSentiment(MiniLMConfig(**cfg))
     raise ValueError(f"Unknown architecture {cls!r}")

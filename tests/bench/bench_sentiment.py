@@ -1,0 +1,65 @@
+"""Benchmark sentiment prediction: each shipped model's test-split accuracy (from its checkpoint), the seconds for one
+100-word review's prediction with per-word attributions, and for the LSTM units' favourite words over the corpus.
+
+Run from anywhere:  .venv/bin/python tests/bench/bench_sentiment.py [--repeats 5]
+
+Each time is the wall time of `core.sentiment.explain` (tokens, prediction, running opinion, Integrated Gradients with
+IG_STEPS steps, MINILM_IG_STEPS for MiniLM) after one warm-up call, median and best of the runs, with torch using
+every core but one, as the app does (`set_threads(spare=1)`). Not a test (machines here are shared and noisy): it
+prints figures against the goals and never fails on them. Goals on a 2-core CPU: LSTM ≤ 0.5 s per review; test
+accuracy ≥ 77% (LSTM, GRU), ≥ 79% (MiniLM).
+"""
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from core import checkpoints, sentiment  # noqa: E402
+from core.data.text import movie_snippets  # noqa: E402
+from core.device import describe, set_threads  # noqa: E402
+
+MODELS = {"sentiment_lstm": (0.77, 0.5), "sentiment_gru": (0.77, None), "sentiment_minilm": (0.79, None)}
+REVIEW = " ".join(sentiment.CRICHTON.split()[:100])  # the lecture's review, its first 100 words
+
+
+def seconds(model, repeats: int) -> list[float]:
+    sentiment.explain(model, REVIEW)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        sentiment.explain(model, REVIEW)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    repeats = parser.parse_args().repeats
+    set_threads(spare=1)
+    texts, labels = movie_snippets("test")
+    print(f"{describe()}; {repeats} runs; review: 100 words, {len(sentiment.tokenise(REVIEW))} tokens; "
+          f"IG {sentiment.IG_STEPS} steps, MiniLM {sentiment.MINILM_IG_STEPS}")
+    print(f"{'model':18s} {'test acc':>8s} {'goal':>6s} {'MB':>5s} {'median s':>8s} {'best s':>7s} {'goal':>7s}")
+    for name, (acc_goal, time_goal) in MODELS.items():
+        model = checkpoints.load_model(name)
+        acc = sentiment.accuracy(model, texts, labels)
+        size = (checkpoints.CHECKPOINT_DIR / f"{name}.safetensors").stat().st_size / 1e6
+        times = seconds(model, repeats)
+        median = statistics.median(times)
+        verdict = ("ok" if acc >= acc_goal and (time_goal is None or median <= time_goal) else "MISSES a goal")
+        goal = "" if time_goal is None else f"<= {time_goal:g}"
+        print(f"{name:18s} {acc:8.4f} {acc_goal:6.2f} {size:5.1f} {median:8.3f} {min(times):7.3f} {goal:>7s}  "
+              f"{verdict}")
+    train, _ = movie_snippets("train")
+    start = time.perf_counter()
+    sentiment.word_activations(checkpoints.load_model("sentiment_lstm"), train)
+    print(f"what the LSTM's units respond to, over {len(train):,} training snippets (once): "
+          f"{time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

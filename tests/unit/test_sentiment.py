@@ -1,0 +1,148 @@
+"""Sentiment prediction: the shipped models reach their goals on the test split, the attributions add up, the running
+opinion ends at the prediction, and no text (empty, huge, emoji, HTML, German) breaks the reading."""
+import numpy as np
+import pytest
+import torch
+
+from core import checkpoints, sentiment
+from core.data.text import movie_snippets
+from core.models.rnn import PAD, UNK, MiniLMSentiment, SentimentRNN
+
+GOALS = {"sentiment_lstm": 0.77, "sentiment_gru": 0.77, "sentiment_minilm": 0.79}
+BAD_TEXTS = {
+    "empty": "",
+    "spaces": " \n\t ",
+    "huge": "A gripping, wonderful film. " * 400,  # 11,200 characters
+    "emoji": "Loved it 😍👍🏽🍿!!!",
+    "html": "<p>A <b>dreadful</b> movie&nbsp;&amp; a waste of time.<br/></p>",
+    "unknown": "The zorblaxian quuxotic flimflammery.",
+    "german": "Das Buch ist wirklich sehr gut, aber der Film ist schrecklich.",
+}
+
+
+@pytest.fixture(scope="module")
+def models() -> dict[str, torch.nn.Module]:
+    return {name: checkpoints.load_model(name) for name in GOALS}
+
+
+@pytest.fixture(scope="module")
+def lstm(models) -> SentimentRNN:
+    return models["sentiment_lstm"]
+
+
+def hooks(model: torch.nn.Module) -> int:
+    return sum(len(m._forward_hooks) + len(m._forward_pre_hooks) + len(m._backward_hooks) for m in model.modules())
+
+
+def test_the_shipped_checkpoints_reach_their_goals_on_the_held_out_test_split(models):
+    texts, labels = movie_snippets("test")
+    for name, model in models.items():
+        measured = sentiment.accuracy(model, texts, labels)
+        assert measured >= GOALS[name], (name, measured)
+        assert measured == pytest.approx(checkpoints.read_manifest()[name].metrics["test_accuracy"], abs=2e-3), name
+
+
+def test_a_checkpoint_carries_its_vocabulary_and_minilm_only_what_it_changed(models):
+    for name in ("sentiment_lstm", "sentiment_gru"):
+        model = models[name]
+        assert model.words[:2] == [PAD, UNK] and len(model.words) == model.cfg.vocab_size
+        assert all(model.index[w] == i for i, w in enumerate(model.words))
+        assert "words" not in checkpoints.read_manifest()[name].architecture["config"]
+    minilm = models["sentiment_minilm"]
+    saved = set(minilm.state_dict())
+    assert saved and all(k.startswith(("head.", "encoder.encoder.layer.")) for k in saved)
+    assert not saved & minilm.pretrained and "encoder.embeddings.word_embeddings.weight" in minilm.pretrained
+
+
+def test_unknown_words_are_read_as_unk_and_said_to_be(lstm):
+    t = sentiment.to_tokens(lstm, BAD_TEXTS["unknown"])
+    assert t.tokens == ["the", "zorblaxian", "quuxotic", "flimflammery", "."]
+    assert t.known == [True, False, False, False, True]
+    assert t.ids[1:4] == [lstm.index[UNK]] * 3 and t.ids[0] == lstm.index["the"]
+    assert "3 of 5 tokens" in " ".join(sentiment.read(lstm, BAD_TEXTS["unknown"]).notes)
+
+
+def test_the_tokeniser_keeps_words_and_marks_and_drops_markup():
+    assert sentiment.tokenise("I can't fault the actors -- really!") == [
+        "i", "can't", "fault", "the", "actors", "-", "-", "really", "!"]
+    assert sentiment.tokenise(BAD_TEXTS["html"]) == [
+        "a", "dreadful", "movie", "&", "a", "waste", "of", "time", "."]
+    assert sentiment.tokenise(BAD_TEXTS["emoji"])[2:5] == ["😍", "👍", "🏽"]
+    assert sentiment.tokenise(BAD_TEXTS["empty"]) == sentiment.tokenise(BAD_TEXTS["spaces"]) == []
+    assert sentiment.tokenise("Cafe\u0301") == ["café"]  # an accent typed as a separate mark is composed
+
+
+def test_no_text_breaks_the_reading_and_each_gets_a_clear_answer(models):
+    for model in models.values():
+        for kind, text in BAD_TEXTS.items():
+            r = sentiment.explain(model, text, steps=4)
+            assert 0 <= r.positive <= 1 and len(r.attributions) == len(r.tokens) == len(r.known), kind
+            assert np.isfinite(r.attributions).all() and len(r.tokens) <= sentiment.MAX_TOKENS, kind
+        empty = sentiment.read(model, "")
+        assert empty.tokens == [] and empty.positive == 0.5 and "no words" in empty.notes[0]
+        huge = sentiment.read(model, BAD_TEXTS["huge"])
+        assert huge.truncated and len(huge.tokens) == sentiment.MAX_TOKENS and huge.total > sentiment.MAX_TOKENS
+        assert "first 400" in huge.notes[0]
+        assert not sentiment.read(model, BAD_TEXTS["german"]).truncated
+    assert sentiment.predict(models["sentiment_lstm"], ["", "A fine film."])[0] == 0.5
+
+
+def test_attributions_give_one_number_per_token_and_add_up_to_the_change_from_the_baseline(models):
+    for name, text in [("sentiment_lstm", sentiment.CRICHTON), ("sentiment_gru", sentiment.CRICHTON),
+                       ("sentiment_minilm", "The book is really, really good. The movie is just dreadful.")]:
+        r = sentiment.explain(models[name], text)  # the default number of steps
+        assert r.attributions.shape == (len(r.tokens),) and r.attributions.dtype == np.float32
+        assert r.attributions.sum() == pytest.approx(r.positive - r.baseline, abs=0.02), name  # completeness
+        assert abs(r.gap) < 0.02 and not any("rough" in note for note in r.notes), name
+
+
+def test_the_lecture_review_reads_negative_with_dreadful_and_worst_pulling_down(lstm):
+    r = sentiment.explain(lstm, sentiment.CRICHTON)
+    assert r.positive < 0.5
+    share = dict(zip(r.tokens, r.attributions))
+    assert share["dreadful"] < 0 and share["worst"] < 0 and share["beautifully"] > 0
+    assert not r.known[r.tokens.index("horrendous")] and share["horrendous"] == 0  # unknown, as in the baseline
+
+
+def test_the_running_opinion_is_the_prediction_after_each_word_and_ends_at_the_full_prediction(models):
+    for name in ("sentiment_lstm", "sentiment_gru"):
+        model = models[name]
+        r = sentiment.read(model, sentiment.CRICHTON)
+        assert r.running.shape == (len(r.tokens),) and r.states.shape == (len(r.tokens), model.cfg.hidden)
+        assert r.running[-1] == pytest.approx(r.positive, abs=1e-6)
+        assert r.positive == pytest.approx(float(sentiment.predict(model, [sentiment.CRICHTON])[0]), abs=1e-5)
+        prefix = " ".join(r.tokens[:12])
+        assert r.running[11] == pytest.approx(sentiment.read(model, prefix).positive, abs=1e-5)
+
+
+def test_the_shared_model_is_left_untouched_by_the_attributions(lstm):
+    before = {k: v.clone() for k, v in lstm.state_dict().items()}
+    sentiment.explain(lstm, sentiment.CRICHTON, steps=4)
+    assert all(torch.equal(before[k], v) for k, v in lstm.state_dict().items())
+    assert all(p.grad is None for p in lstm.parameters()) and not lstm.training and hooks(lstm) == 0
+
+
+def test_a_units_activations_and_the_words_that_excite_it_most(lstm):
+    texts, _ = movie_snippets("train")
+    words, means = sentiment.word_activations(lstm, texts[:1000], min_count=5)
+    assert means.shape == (len(words), lstm.cfg.hidden) and UNK not in words and PAD not in words
+    assert np.abs(means).max() <= 1  # tanh
+    votes = sentiment.unit_votes(lstm)
+    unit = int(np.argmax(votes))  # the unit that pushes hardest towards "positive"
+    top = sentiment.top_words(words, means, unit, k=5)
+    assert [v for _, v in top] == sorted((v for _, v in top), reverse=True)
+    low = sentiment.top_words(words, means, unit, k=5, lowest=True)
+    assert low[0][1] == means[:, unit].min() and top[0][1] == means[:, unit].max()
+
+
+def test_the_training_recipe_returns_what_a_checkpoint_needs(monkeypatch, tmp_path):
+    from core.train import Recipe
+    monkeypatch.setattr(sentiment, "word_vectors", lambda words, dim: torch.randn(len(words), dim))
+    recipe = Recipe("sentiment_gru", sentiment.DATA, seed=0, steps=6, train=sentiment.train_sentiment_gru)
+    model, architecture, metrics = recipe.train(recipe, None)
+    assert {"test_accuracy", "val_accuracy", "best_step", "train_accuracy"} <= set(metrics)
+    entry = checkpoints.save(model, checkpoints.Entry("tiny_gru", architecture, recipe.data, 0, 6, metrics), tmp_path)
+    loaded = checkpoints.load_model(entry.name, tmp_path)
+    assert loaded.words == model.words
+    fine = ["A fine film."]
+    assert sentiment.predict(loaded, fine)[0] == pytest.approx(sentiment.predict(model, fine)[0], abs=1e-4)
