@@ -16,6 +16,8 @@ SOURCES = ("Photo", "Fashion-MNIST item", "Handwritten digit", "Upload")
 CLASS_NAMES = {"Fashion-MNIST item": FASHION_CLASSES, "Handwritten digit": DIGITS}
 MODELS = {"Photo": "imagenet", "Fashion-MNIST item": "fashion_cnn", "Handwritten digit": "mnist_cnn"}  # made for each
 READERS = {"ImageNet classifier": "imagenet", "Fashion-MNIST CNN": "fashion_cnn", "Digit CNN": "mnist_cnn"}
+SMALL_CNNS = {"Fashion-MNIST CNN": ("fashion_cnn", FASHION_CLASSES, "Fashion-MNIST item"),
+              "Digit CNN": ("mnist_cnn", DIGITS, "Handwritten digit")}  # name, class names, the input it reads
 
 
 @dataclass
@@ -83,3 +85,19 @@ def read(picked: PickedImage, key: str) -> Reading | None:
         return None
     labels = FASHION_CLASSES if model == "fashion_cnn" else DIGITS
     return Reading(model, net, features.as_batch(picked.small[None]), labels, picked.small)
+
+
+@dataclass
+class ChosenCNN:
+    """One of the two shipped 28×28 CNNs, as a student chose it."""
+    name: str  # "fashion_cnn" or "mnist_cnn"
+    net: torch.nn.Module
+    classes: Sequence[str]
+    source: str  # the kind of input it was made for: one of SOURCES
+
+
+def choose_small_cnn(label: str, key: str) -> ChosenCNN | None:
+    """A choice between the Fashion-MNIST and the digit CNN; None if the model could not be loaded (with a message)."""
+    name, classes, source = SMALL_CNNS[url_state.choice(st.radio, label, list(SMALL_CNNS), key=key, horizontal=True)]
+    net = cache.model(name)
+    return None if net is None else ChosenCNN(name, net, classes, source)

@@ -4,12 +4,9 @@ import numpy as np
 import streamlit as st
 
 from core import cache, features, learned, plots
-from core.data.images import DIGITS, FASHION_CLASSES
 from core.models.cnn import SmallCNN
 from core.ui import image_input, projector, url_state
 
-NETWORKS = {"Fashion-MNIST CNN": ("fashion_cnn", FASHION_CLASSES, "Fashion-MNIST item"),
-            "Digit CNN": ("mnist_cnn", DIGITS, "Handwritten digit")}
 LEVELS = dict(zip(SmallCNN.feature_layers, ("low", "middle", "high")))
 SYNTHESISED = "learn_synthesised"  # the targets this student asked to synthesise, in their session
 
@@ -18,15 +15,13 @@ def section() -> None:
     st.markdown("Each convolution layer turns its input into **feature maps**, one per learned filter. Low layers "
                 "respond to edges and blobs, higher ones, seeing more of the image through the pooling, to parts "
                 "and whole shapes: the hierarchy Zeiler & Fergus made visible for ImageNet, here for our own CNNs.")
-    network = url_state.choice(st.radio, "Network", list(NETWORKS), key="learn_network", horizontal=True)
-    name, classes, source = NETWORKS[network]
-    net = cache.model(name)
-    if net is None:
+    cnn = image_input.choose_small_cnn("Network", "learn_network")
+    if cnn is None:
         return
     style = projector.style()
-    feature_maps(net, name, source, style)
-    filters(net, style)
-    excites(net, name, classes, style)
+    feature_maps(cnn.net, cnn.name, cnn.source, style)
+    filters(cnn.net, style)
+    excites(cnn.net, cnn.name, cnn.classes, style)
 
 
 def feature_maps(net: SmallCNN, name: str, source: str, style: plots.PlotStyle) -> None:

@@ -5,12 +5,9 @@ import streamlit as st
 import torch
 
 from core import cache, features, plots, retrieval
-from core.data.images import DIGITS, FASHION_CLASSES
 from core.device import device
 from core.ui import image_input, projector, url_state
 
-NETWORKS = {"Fashion-MNIST CNN": ("fashion_cnn", FASHION_CLASSES, "Fashion-MNIST item"),
-            "Digit CNN": ("mnist_cnn", DIGITS, "Handwritten digit")}
 SPACES = {"features": "the CNN's learned features (penultimate layer, 128 numbers)",
           "pixels": "raw pixels (784 numbers)"}
 MAX_K = 12
@@ -21,14 +18,13 @@ def section() -> None:
                 "Images whose vectors point the same way look alike *to the network*; Krizhevsky et al. (2012) "
                 "showed that the nearest ones share the query's kind of object far more often than the images "
                 "nearest in raw pixels.")
-    network = url_state.choice(st.radio, "Network and test set", list(NETWORKS), key="ret_network", horizontal=True)
-    name, classes, source = NETWORKS[network]
-    net = cache.model(name)
-    if net is None:
+    cnn = image_input.choose_small_cnn("Network and test set", "ret_network")
+    if cnn is None:
         return
+    name, classes, net = cnn.name, cnn.classes, cnn.net
     c1, c2 = st.columns([3, 1])
     with c1:
-        picked = image_input.pick("ret", (source, "Upload"))
+        picked = image_input.pick("ret", (cnn.source, "Upload"))
     with c2:
         k = url_state.slider("Neighbours k", 1, MAX_K, 8, key="ret_k")
     if picked is None:
