@@ -31,13 +31,13 @@ def section() -> None:
         return
     spaces = cache.retrieval_spaces(name, MAX_K)
     images, labels = cache.test_set(name)
-    st.image(plots.enlarge(picked.small, 112), caption=f"query: {picked.caption}", width=112)
+    st.image(plots.enlarge(picked.small, 168), caption=f"query: {picked.caption}", width=168)
     asked = {"features": query_features(net, picked.small), "pixels": retrieval.pixels(picked.small[None])[0]}
     for space, description in SPACES.items():
         bank, found = spaces[space]
         nearest = found[picked.index, :k] if picked.index is not None else retrieval.nearest(asked[space], bank, k)
         st.markdown(f"**Nearest in {description}**")
-        for column, i in zip(st.columns(MAX_K), nearest):
+        for column, i in zip(st.columns(max(k, 6)), nearest):  # wide enough for "Ankle boot" on one line
             column.image(plots.enlarge(images[i], 84), width="stretch")
             if picked.label is None:  # an upload: its class is not known
                 column.markdown(classes[labels[i]])
