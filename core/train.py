@@ -6,7 +6,7 @@
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -31,6 +31,16 @@ def random_shift(x: torch.Tensor, g: torch.Generator, pixels: float = 2.0, degre
     return F.grid_sample(x, grid, align_corners=False)
 
 
+def shuffled_batches(n: int, batch_size: int, steps: int, g: torch.Generator) -> Iterator[torch.Tensor]:
+    """Indices of `steps` mini-batches of n items: a fresh random order for every pass, an incomplete tail skipped."""
+    order, cursor = torch.randperm(n, generator=g), 0
+    for _ in range(steps):
+        if cursor + batch_size > n:
+            order, cursor = torch.randperm(n, generator=g), 0
+        yield order[cursor:cursor + batch_size]
+        cursor += batch_size
+
+
 def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, batch_size: int = 128, lr: float = 1e-3,
         seed: int = 0, augment: Callable | None = None, on_progress: Progress | None = None,
         progress_every: int = 20) -> list[float]:
@@ -41,12 +51,8 @@ def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, batch
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    order, cursor, losses = torch.randperm(len(X), generator=g), 0, []
-    for step in range(steps):
-        if cursor + batch_size > len(X):
-            order, cursor = torch.randperm(len(X), generator=g), 0
-        idx = order[cursor:cursor + batch_size]
-        cursor += batch_size
+    losses = []
+    for step, idx in enumerate(shuffled_batches(len(X), batch_size, steps, g)):
         xb, yb = X[idx], y[idx]
         if augment is not None:
             xb = augment(xb, g)

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import numpy as np
 import sacrebleu
@@ -19,9 +19,7 @@ from torch import nn
 from core import retrieval
 from core.device import device
 from core.models.seq2seq import BOS, EOS, PAD, SPECIALS, UNK, Seq2Seq, Seq2SeqConfig
-
-if TYPE_CHECKING:
-    from core.train import Progress, Recipe
+from core.train import Progress, Recipe, shuffled_batches
 
 TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")  # a word (with inner hyphens or apostrophes) or one symbol
 MAX_SOURCE_CHARS = 1000  # longer text is cut here, and flagged
@@ -248,12 +246,9 @@ def fit(model: Seq2Seq, pairs: list[tuple[list[int], list[int]]], steps: int, se
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    order, cursor, losses = torch.randperm(len(pairs), generator=g), 0, []
-    for step in range(steps):
-        if cursor + BATCH > len(pairs):
-            order, cursor = torch.randperm(len(pairs), generator=g), 0
-        source, lengths, target = _batch([pairs[i] for i in order[cursor:cursor + BATCH]])
-        cursor += BATCH
+    losses = []
+    for step, idx in enumerate(shuffled_batches(len(pairs), BATCH, steps, g)):
+        source, lengths, target = _batch([pairs[i] for i in idx])
         source = source.masked_fill((torch.rand(source.shape, generator=g) < WORD_DROPOUT) & (source != PAD), UNK)
         logits = model(source.to(dev), lengths, target[:, :-1].to(dev))
         loss = F.cross_entropy(logits.flatten(0, 1), target[:, 1:].flatten().to(dev), ignore_index=PAD,
