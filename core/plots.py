@@ -83,7 +83,7 @@ def grouped_bars(labels: list[str], groups: dict[str, list[float]], style: PlotS
                      for i, (group, values) in enumerate(groups.items())])
     fig.update_yaxes(range=[0, 1], tickformat=".0%")
     fig.update_layout(barmode="group")
-    return _legend_below(layout(fig, style, title, height=height))
+    return legend_below(layout(fig, style, title, height=height))
 
 
 @functools.cache
@@ -222,7 +222,7 @@ def lines(curves: dict[str, tuple[np.ndarray, np.ndarray]], style: PlotStyle, ti
     if log_y:
         ticks = _log_ticks(np.concatenate([np.asarray(y, dtype=float) for _, y in curves.values()]))
         fig.update_yaxes(type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
-    return _legend_below(layout(fig, style, title, height=height))
+    return legend_below(layout(fig, style, title, height=height))
 
 
 def _log_ticks(values: np.ndarray) -> list[float]:
@@ -237,7 +237,7 @@ def _log_ticks(values: np.ndarray) -> list[float]:
     return [t for t in ticks if values.min() / 1.5 <= t <= values.max() * 1.5]
 
 
-def _legend_below(fig: go.Figure) -> go.Figure:
+def legend_below(fig: go.Figure) -> go.Figure:
     """A horizontal legend at the foot of the figure, under the x axis, where wrapping cannot cover the title."""
     return fig.update_layout(legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0,
                                          xanchor="left"))
@@ -266,7 +266,7 @@ def stack_vs_single_map(inputs: np.ndarray, stacked: np.ndarray, single: np.ndar
     fig = go.Figure(traces)
     fig.update_xaxes(title="output 1", zeroline=False)
     fig.update_yaxes(title="output 2", zeroline=False, scaleanchor="x")
-    return _legend_below(layout(fig, style, title, height=480))
+    return legend_below(layout(fig, style, title, height=480))
 
 
 def sigmoid_units(x: np.ndarray, outputs: np.ndarray, c: float, style: PlotStyle, title: str | None = None,
@@ -320,7 +320,7 @@ def loss_contour(x: np.ndarray, y: np.ndarray, z: np.ndarray, paths: dict[str, n
     fig.update_xaxes(title=axes[0], range=x_range, constrain="domain")
     fig.update_yaxes(title=axes[1], range=y_range, scaleanchor="x")
     fig.update_layout(clickmode="event+select", dragmode=False)
-    return _legend_below(layout(fig, style, title, height=520))
+    return legend_below(layout(fig, style, title, height=520))
 
 
 def loss_surface_3d(x: np.ndarray, y: np.ndarray, z: np.ndarray, paths: dict[str, tuple[np.ndarray, np.ndarray]],
@@ -339,7 +339,7 @@ def loss_surface_3d(x: np.ndarray, y: np.ndarray, z: np.ndarray, paths: dict[str
     for axis in ("xaxis", "yaxis", "zaxis"):
         scene[axis].update(nticks=5)
     fig.update_layout(scene=scene)
-    return _legend_below(layout(fig, style, title, height=520))
+    return legend_below(layout(fig, style, title, height=520))
 
 
 _NETWORK_NODES = {"x1": (0.0, 1.5), "x2": (0.0, 0.0), "h1": (1.7, 1.5), "h2": (1.7, 0.0), "o": (3.3, 0.75),
@@ -412,7 +412,7 @@ def train_test_losses(runs: dict[str, tuple[list[float], list[float]]], style: P
     ticks = _log_ticks(np.concatenate([np.asarray(v, dtype=float) for run in runs.values() for v in run]))
     fig.update_yaxes(title="loss (log scale)", type="log", tickvals=ticks,
                      ticktext=[f"{t:g}" for t in ticks])
-    return _legend_below(layout(fig, style, title, height=420))
+    return legend_below(layout(fig, style, title, height=420))
 
 
 def fits_side_by_side(fits: dict[str, tuple[np.ndarray, np.ndarray]], truth: tuple[np.ndarray, np.ndarray],
@@ -432,4 +432,4 @@ def fits_side_by_side(fits: dict[str, tuple[np.ndarray, np.ndarray]], truth: tup
     fig.update_yaxes(title="y", range=[-4, 4], row=1, col=1)
     fig.update_annotations(font_size=style.font_size * 0.85)
     layout(fig, style, title, height=380)
-    return _legend_below(fig.update_layout(margin=dict(t=style.font_size * 4)))
+    return legend_below(fig.update_layout(margin=dict(t=style.font_size * 4)))

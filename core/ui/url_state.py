@@ -138,3 +138,21 @@ def value(key: str, default: Any, parse: Callable[[str], Any], text: Callable[[A
     _publish(key, text(st.session_state[key]))
     return st.session_state[key]
 
+
+
+URL_TEXT_LIMIT = 600  # characters of typed text a link carries; longer text stays in the session only
+
+
+def text(widget: Callable, label: str, value: str = "", *, key: str, **kw) -> str:
+    """st.text_input or st.text_area, its text in the URL while it is short enough to share as a link."""
+    def parse(raw: str) -> str:
+        if len(raw) > URL_TEXT_LIMIT:
+            raise ValueError(f"longer than {URL_TEXT_LIMIT} characters")
+        return raw
+    _bind(key, value, parse)
+    v = widget(label, key=key, **kw)
+    if len(v) <= URL_TEXT_LIMIT:
+        _publish(key, v)
+    elif key in st.query_params:
+        del st.query_params[key]
+    return v
