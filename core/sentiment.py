@@ -153,9 +153,10 @@ class Reading:
 
 
 @torch.no_grad()
-def read(model: nn.Module, text: str) -> Reading:
-    """The model's prediction for a text and, for an RNN, its opinion and hidden state after each token."""
-    t = to_tokens(model, text)
+def read(model: nn.Module, text: str, max_tokens: int = MAX_TOKENS) -> Reading:
+    """The model's prediction for a text (its first `max_tokens` tokens) and, for an RNN, its opinion and hidden state
+    after each token."""
+    t = to_tokens(model, text, max_tokens)
     reading = Reading(t.tokens, t.known, 0.5, t.total)
     if not t.tokens:
         return reading
@@ -198,14 +199,14 @@ def attribute(model: nn.Module, t: Tokens, steps: int) -> tuple[np.ndarray, floa
     return (shares[1:-1] if isinstance(model, MiniLMSentiment) else shares), start
 
 
-def explain(model: nn.Module, text: str, steps: int | None = None) -> Reading:
+def explain(model: nn.Module, text: str, steps: int | None = None, max_tokens: int = MAX_TOKENS) -> Reading:
     """`read`, with each token's attribution (Integrated Gradients, `steps` points on the path; by default IG_STEPS,
-    MINILM_IG_STEPS for MiniLM)."""
-    reading = read(model, text)
+    MINILM_IG_STEPS for MiniLM). Its cost grows with the tokens: `max_tokens` can explain only the first ones."""
+    reading = read(model, text, max_tokens)
     if not reading.tokens:
         return replace(reading, attributions=np.zeros(0, np.float32))
     steps = steps or (MINILM_IG_STEPS if isinstance(model, MiniLMSentiment) else IG_STEPS)
-    shares, start = attribute(model, to_tokens(model, text), steps)
+    shares, start = attribute(model, to_tokens(model, text, max_tokens), steps)
     return replace(reading, attributions=shares, baseline=start)
 
 
@@ -237,6 +238,33 @@ def top_words(words: list[str], means: np.ndarray, unit: int, k: int = 10,
     column = means[:, unit] * (-1 if lowest else 1)
     order = np.argsort(-column, kind="stable")[:k]
     return [(words[i], float(means[i, unit])) for i in order]
+
+
+def word_positivity(words: list[str], texts: list[str], labels: np.ndarray) -> np.ndarray:
+    """For each word, the share of the texts containing it that people rated positive (0.5 for a word in none)."""
+    index = {w: i for i, w in enumerate(words)}
+    positive, seen = np.zeros(len(words)), np.zeros(len(words))
+    for text, label in zip(texts, labels):
+        rows = [index[w] for w in set(tokenise(text)) if w in index]
+        positive[rows] += float(label)
+        seen[rows] += 1
+    return np.where(seen > 0, positive / np.maximum(seen, 1), 0.5)
+
+
+def end_positivity(means: np.ndarray, positivity: np.ndarray, k: int = 8) -> np.ndarray:
+    """For each unit, the mean positivity (`word_positivity`) of the k words that turn it on most and of the k that
+    turn it off most (highest and lowest mean activation, `word_activations`): (hidden, 2)."""
+    order = np.argsort(-means, axis=0, kind="stable")  # (words, hidden), most active first
+    return np.stack([positivity[order[:k]].mean(0), positivity[order[-k:]].mean(0)], axis=1)
+
+
+def sentiment_unit(votes: np.ndarray, ends: np.ndarray, strongest: float = 0.25) -> int:
+    """A unit that shows what a sentiment unit is: among the `strongest` share of units that push the prediction
+    hardest (`unit_votes`), the one whose words at the two ends (`end_positivity`) differ most in sentiment, in the
+    direction it pushes (on for scorn and pushing towards negative, or on for praise and pushing towards positive)."""
+    candidates = np.argsort(-np.abs(votes), kind="stable")[:max(1, round(len(votes) * strongest))]
+    contrast = (ends[candidates, 0] - ends[candidates, 1]) * np.sign(votes[candidates])
+    return int(candidates[np.argmax(contrast)])
 
 
 def unit_votes(model: SentimentRNN) -> np.ndarray:

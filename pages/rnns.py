@@ -2,7 +2,7 @@
 (Seq2Seq-Vis), and sentiment prediction."""
 import streamlit as st
 
-from core.ui import memory, recurrence, url_state
+from core.ui import memory, recurrence, sentiment, translation, url_state
 from core.ui.entrypoint import require_app
 
 require_app()
@@ -10,6 +10,8 @@ require_app()
 SECTIONS = {
     "The recurrence, step by step": recurrence.section,
     "Memorizing and forgetting": memory.section,
+    "Translation with attention": translation.section,
+    "Sentiment prediction": sentiment.section,
 }
 
 st.title("Recurrent neural networks")

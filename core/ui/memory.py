@@ -64,7 +64,7 @@ def accuracy_figure(done: dict, style: plots.PlotStyle) -> go.Figure:
                                      marker=dict(size=style.marker_size * (2.2 - 0.5 * i), symbol=MARKERS[i])))
     fig.add_hline(1 / TASK.classes, line=dict(dash="dot", color="#777"), annotation_text="chance",
                   annotation_position="bottom right")
-    fig.update_xaxes(title="distance N (steps between the symbol and the question)", type="log",
+    fig.update_xaxes(title="distance N", type="log",
                      tickvals=list(memory.DISTANCES), range=[np.log10(4), np.log10(100)])
     fig.update_yaxes(title="held-out accuracy", range=[0, 1.05], tickformat=".0%")
     return plots.legend_below(plots.layout(fig, style, "Who remembers how far back?"))
@@ -126,6 +126,6 @@ def section() -> None:
                 projector.chart(gradient_figure(done, distance, style), key="mem_gradient")
         st.markdown("**What you see.** The simple RNN recalls the letter over short distances and falls to chance "
                     "as N grows: to learn, the error must flow back through every step, and each step multiplies "
-                    "it by the recurrent weights and the slope of tanh, so it **vanishes** (right: the gradient "
-                    "that reaches step 1 is orders of magnitude smaller). The LSTM's cell state and the GRU's "
+                    "it by the recurrent weights and the slope of tanh, so it **vanishes** (right, at N = 40 or "
+                    "80: what reaches step 1 is orders of magnitude smaller than at the end). The LSTM's cell state and the GRU's "
                     "state are passed on through gates that stay near 1: the memory, and its gradient, survive.")

@@ -10,7 +10,8 @@ from core.ui import url_state
 KEY = "projector"
 _LARGE_TEXT = """<style>
 .stMain p, .stMain li, .stMain label, .stMain button, [data-testid="stWidgetLabel"] p,
-[data-baseweb="select"] div, [data-testid="stSliderThumbValue"], [data-testid="stCaptionContainer"]
+[data-baseweb="select"] div, [data-testid="stSliderThumbValue"], [data-testid="stCaptionContainer"],
+.stMain input, .stMain textarea
 { font-size: 1.3rem !important; }
 .stMain h1 { font-size: 3rem !important; } .stMain h2 { font-size: 2.3rem !important; }
 .stMain h3 { font-size: 1.8rem !important; }

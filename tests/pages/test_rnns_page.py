@@ -6,7 +6,8 @@ from streamlit.testing.v1 import AppTest
 from core import recurrence
 from core.lecture import ROOT
 
-SECTIONS = ("The recurrence, step by step", "Memorizing and forgetting")
+SECTIONS = ("The recurrence, step by step", "Memorizing and forgetting", "Translation with attention",
+            "Sentiment prediction")
 RECURRENCE, MEMORY = SECTIONS[:2]
 
 
