@@ -30,6 +30,7 @@ PRESET = "die längsten reisen fangen an , wenn es auf den straßen dunkel wird 
 MIN_COUNT = 2  # a word seen once in training is <unk>, so the model meets <unk> while it learns
 WORD_DROPOUT = 0.1  # share of German words hidden as <unk> in each training batch
 BATCH = 64
+NEVER_WRITTEN = (PAD, BOS, UNK)  # the decoder may not choose these: an English <unk> would tell the class nothing
 LR = 2e-3
 
 
@@ -176,7 +177,7 @@ def translate(model: Seq2Seq, german: str, beam: int = 5, max_len: int | None = 
         return logits[:, 0].log_softmax(-1), attention[:, 0], state
 
     tree, beams = beam_search(step, state, BOS, EOS, targets.__getitem__, beam, max_len or default_max_len(len(ids)),
-                              banned=(PAD, BOS))
+                              banned=NEVER_WRITTEN)
     return Translation(words, source, beams, tree, detokenize(beams[0].tokens), truncated)
 
 
@@ -195,7 +196,7 @@ def greedy(model: Seq2Seq, sentences: list[list[str]], max_len: int | None = Non
     for _ in range(int(limits.max())):
         logits, _, state = model.decode(last, state, memory, mask)
         logp = logits[:, 0].log_softmax(-1)
-        logp[:, [PAD, BOS]] = float("-inf")
+        logp[:, list(NEVER_WRITTEN)] = float("-inf")
         last = logp.argmax(-1, keepdim=True)
         out.append(last[:, 0].cpu())
         ended |= last[:, 0] == EOS
@@ -221,11 +222,11 @@ def nearest_source_words(model: Seq2Seq, word: str, k: int = 8) -> list[tuple[st
 
 def bleu(model: Seq2Seq, pairs: list[tuple[str, str]], beam: int = 1) -> float:
     """Corpus BLEU of the model on (German, English) pairs: sacreBLEU, 13a tokenisation, case-insensitive (the
-    model writes lower case). Each <unk> counts as one wrong word."""
+    model writes lower case)."""
     german = [tokenize(de)[0] for de, _ in pairs]
     outputs = ([words for i in range(0, len(german), 256) for words in greedy(model, german[i:i + 256])] if beam == 1
                else [translate(model, de, beam).target for de, _ in pairs])
-    hypotheses = [detokenize(["unk" if t == SPECIALS[UNK] else t for t in out]) for out in outputs]
+    hypotheses = [detokenize(out) for out in outputs]
     return round(sacrebleu.corpus_bleu(hypotheses, [[en for _, en in pairs]], lowercase=True).score, 2)
 
 

@@ -141,6 +141,13 @@ def test_bad_input_gives_a_translation_not_an_error(model, text):
     assert result.truncated == (len(text) > translation.MAX_SOURCE_CHARS)
 
 
+def test_the_model_never_writes_unknown_words(model, test_pairs):
+    for de in [PRESET, *BAD_INPUTS, *(de for de, _ in test_pairs[:20])]:
+        assert not {"<unk>", "<pad>", "<s>"} & set(translate(model, de).target)
+    outputs = translation.greedy(model, [translation.tokenize(de)[0] for de, _ in test_pairs[:50]])
+    assert not any("<unk>" in words for words in outputs)
+
+
 def test_emoji_and_unknown_words_are_shown_as_unknown(model):
     result = translate(model, "😀 xyzzyplatz")
     assert result.words == ["😀", "xyzzyplatz"] and result.source == ["<unk>", "<unk>"]
