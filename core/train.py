@@ -106,6 +106,16 @@ def train_fashion_cnn(recipe: Recipe, on_progress: Progress | None = None) -> tu
     return _train_cnn(recipe, on_progress, *fashion_mnist(train=True), *fashion_mnist(train=False))
 
 
+def train_fashion_cnn_augmented(recipe: Recipe, on_progress: Progress | None = None) -> tuple:
+    from core import out_of_distribution  # the same network, trained on changed copies of the images
+    return out_of_distribution.train_fashion_cnn_augmented(recipe, on_progress)
+
+
+def train_fashion_cnn_adversarial(recipe: Recipe, on_progress: Progress | None = None) -> tuple:
+    from core import attacks  # the same network, trained on FGSM examples of its training images
+    return attacks.train_fashion_cnn_adversarial(recipe, on_progress)
+
+
 def train_mnist_cnn(recipe: Recipe, on_progress: Progress | None = None) -> tuple:
     from core.data.images import mnist_5k
     return _train_cnn(recipe, on_progress, *mnist_5k("train"), *mnist_5k("test"), augment=random_shift)
@@ -146,7 +156,12 @@ def train_translator(recipe: Recipe, on_progress: Progress | None = None) -> tup
 
 RECIPES = {r.name: r for r in [
     Recipe("fashion_cnn", "Fashion-MNIST: 60,000 train / 10,000 official test", seed=0, steps=3600, train=train_fashion_cnn),
+    Recipe("fashion_cnn_augmented", "Fashion-MNIST: 60,000 train / 10,000 official test; each training image randomly "
+           "turned, scaled, shifted, dulled, inverted or blurred", seed=0, steps=7200,
+           train=train_fashion_cnn_augmented, needs=("fashion_cnn",)),  # its metrics: both models' OOD sweeps
     Recipe("mnist_cnn", "MNIST 5k: 4,000 train / 1,000 held out, stratified", seed=0, steps=1500, train=train_mnist_cnn),
+    Recipe("fashion_cnn_adversarial", "Fashion-MNIST: 60,000 train (as FGSM examples, ε = 0.1) / 10,000 official "
+           "test", seed=0, steps=1800, train=train_fashion_cnn_adversarial, needs=("fashion_cnn", "mnist_cnn")),
     Recipe("feature_probes", "Fashion-MNIST, as pixels / HOG / fashion_cnn features", seed=0, steps=1500,
            train=train_feature_probes, needs=("fashion_cnn",)),
     Recipe("translator", "Ding dictionary example sentences, German→English: 10,956 train / 1,369 val / 1,370 test "
