@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core import checkpoints, features, sentiment
+from core import autoencoders, checkpoints, features, sentiment
 from core.device import device, set_threads
 from core.models.cnn import CNNConfig, LinearProbes, SmallCNN
 
@@ -169,6 +169,13 @@ RECIPES = {r.name: r for r in [
     Recipe("sentiment_lstm", sentiment.DATA, seed=0, steps=1330, train=sentiment.train_sentiment_lstm),
     Recipe("sentiment_gru", sentiment.DATA, seed=0, steps=1330, train=sentiment.train_sentiment_gru),
     Recipe("sentiment_minilm", sentiment.DATA, seed=0, steps=795, train=sentiment.train_sentiment_minilm),
+    Recipe("ae_fashion", autoencoders.DATASETS["fashion"].data, seed=0, steps=3000,
+           train=autoencoders.train_ae_fashion),  # ae2, ae8, ae32 and dae32, 3000 steps each
+    Recipe("ae_mnist", autoencoders.DATASETS["mnist"].data, seed=0, steps=1500, train=autoencoders.train_ae_mnist),
+    Recipe("vae_fashion", autoencoders.DATASETS["fashion"].data, seed=0, steps=4000,
+           train=autoencoders.train_vae_fashion),
+    Recipe("vae_mnist", autoencoders.DATASETS["mnist"].data, seed=0, steps=2000, train=autoencoders.train_vae_mnist),
+    Recipe("vae_faces", autoencoders.DATASETS["faces"].data, seed=0, steps=3000, train=autoencoders.train_vae_faces),
 ]}  # in dependency order
 
 

@@ -2,13 +2,15 @@
 (in 2-D, as GAN Lab shows them, and on images)."""
 import streamlit as st
 
-from core.ui import generative_vs_discriminative, url_state
+from core.ui import autoencoders, generative_vs_discriminative, url_state, vae
 from core.ui.entrypoint import require_app
 
 require_app()
 
 SECTIONS = {
     "You just discriminated using a generative model": generative_vs_discriminative.section,
+    "Autoencoders": autoencoders.section,
+    "Variational autoencoders": vae.section,
 }
 
 st.title("Generative models")

@@ -20,4 +20,7 @@ def build(architecture: dict) -> nn.Module:
     if cls == "MiniLMSentiment":
         from core.models.rnn import MiniLMConfig, MiniLMSentiment
         return MiniLMSentiment(MiniLMConfig(**cfg))
+    if cls == "AutoencoderSet":
+        from core.models.autoencoder import from_config
+        return from_config(cfg)
     raise ValueError(f"Unknown architecture {cls!r}")
