@@ -149,6 +149,11 @@ def train_feature_probes(recipe: Recipe, on_progress: Progress | None = None) ->
     return probes, {"class": "LinearProbes", "config": {k: v.shape[1] for k, v in tr.items()}}, metrics
 
 
+def train_fashion_gan(recipe: Recipe, on_progress: Progress | None = None) -> tuple:
+    from core import gan_images  # a DCGAN on Fashion-MNIST, judged by fashion_cnn
+    return gan_images.train_fashion_gan(recipe, on_progress)
+
+
 def train_translator(recipe: Recipe, on_progress: Progress | None = None) -> tuple:
     from core import translation  # sacreBLEU and the rest: only when this checkpoint is rebuilt
     return translation.train_translator(recipe, on_progress)
@@ -169,6 +174,8 @@ RECIPES = {r.name: r for r in [
     Recipe("sentiment_lstm", sentiment.DATA, seed=0, steps=1330, train=sentiment.train_sentiment_lstm),
     Recipe("sentiment_gru", sentiment.DATA, seed=0, steps=1330, train=sentiment.train_sentiment_gru),
     Recipe("sentiment_minilm", sentiment.DATA, seed=0, steps=795, train=sentiment.train_sentiment_minilm),
+    Recipe("fashion_gan", "Fashion-MNIST: the 60,000 training images (labels unused); judged by fashion_cnn",
+           seed=0, steps=5000, train=train_fashion_gan, needs=("fashion_cnn",)),
     Recipe("ae_fashion", autoencoders.DATASETS["fashion"].data, seed=0, steps=3000,
            train=autoencoders.train_ae_fashion),  # ae2, ae8, ae32 and dae32, 3000 steps each
     Recipe("ae_mnist", autoencoders.DATASETS["mnist"].data, seed=0, steps=1500, train=autoencoders.train_ae_mnist),

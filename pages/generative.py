@@ -2,7 +2,7 @@
 (in 2-D, as GAN Lab shows them, and on images)."""
 import streamlit as st
 
-from core.ui import autoencoders, generative_vs_discriminative, url_state, vae
+from core.ui import autoencoders, gans, generative_vs_discriminative, url_state, vae
 from core.ui.entrypoint import require_app
 
 require_app()
@@ -11,6 +11,7 @@ SECTIONS = {
     "You just discriminated using a generative model": generative_vs_discriminative.section,
     "Autoencoders": autoencoders.section,
     "Variational autoencoders": vae.section,
+    "GANs": gans.section,
 }
 
 st.title("Generative models")

@@ -23,4 +23,7 @@ def build(architecture: dict) -> nn.Module:
     if cls == "AutoencoderSet":
         from core.models.autoencoder import from_config
         return from_config(cfg)
+    if cls == "DCGAN":
+        from core.models.gan import DCGAN, GANConfig
+        return DCGAN(GANConfig(**cfg))
     raise ValueError(f"Unknown architecture {cls!r}")
