@@ -322,35 +322,23 @@ def fgsm_random_start(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: f
 
 
 def adversarial_fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, eps: float = TRAIN_EPS,
-                    alpha: float = TRAIN_ALPHA, ramp: float = TRAIN_RAMP, batch_size: int = 128, lr: float = 1e-3,
-                    seed: int = 0, on_progress=None, progress_every: int = 20) -> list[float]:
+                    alpha: float = TRAIN_ALPHA, ramp: float = TRAIN_RAMP, seed: int = 0, **schedule) -> list[float]:
     """core.train.fit's schedule (Adam, cosine-decaying rate, shuffled mini-batches), each batch replaced by its
     FGSM-with-random-start examples of budget ε (growing from 0 to `eps` over the first `ramp` of the steps)."""
     from core.device import device
-    from core.train import shuffled_batches
+    from core.train import optimise
 
     dev = device()
-    model.to(dev).train()
-    g = torch.Generator().manual_seed(seed)
+    model.to(dev)
     noise = torch.Generator().manual_seed(seed + 1)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     ramp_steps = max(1, round(ramp * steps))
-    losses = []
-    for step, idx in enumerate(shuffled_batches(len(X), batch_size, steps, g)):
+
+    def loss_of(idx: torch.Tensor, step: int, g: torch.Generator) -> torch.Tensor:
         budget = eps * min(1.0, (step + 1) / ramp_steps)
         xb, yb = X[idx].to(dev), y[idx].to(dev)
-        xb = fgsm_random_start(model, xb, yb, budget, alpha * budget, noise)
-        loss = F.cross_entropy(model(xb), yb)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        losses.append(loss.item())
-        if on_progress is not None and (step % progress_every == 0 or step == steps - 1):
-            on_progress(step + 1, steps, losses[-1])
-    model.eval()
-    return losses
+        return F.cross_entropy(model(fgsm_random_start(model, xb, yb, budget, alpha * budget, noise)), yb)
+
+    return optimise(model, len(X), loss_of, steps=steps, seed=seed, **schedule)
 
 
 def curves_of(model: nn.Module, X: torch.Tensor, y: torch.Tensor, sha256: str = "",

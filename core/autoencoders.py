@@ -148,36 +148,25 @@ def fit(net: Autoencoder, X: torch.Tensor, *, steps: int, seed: int = 0, noise: 
     bias starts at the training images' mean brightness (as a logit): a sigmoid output trained on squared error that
     starts at 0.5 on mostly black images is soon pushed to black everywhere, where its gradient vanishes and the
     training stalls (the VAE's Bernoulli loss has no such trap). Returns the loss per step."""
-    from core.train import shuffled_batches
+    from core.train import optimise
     if start_at_mean and not net.cfg.variational:
         last = [m for m in net.decoder if getattr(m, "bias", None) is not None][-1]
         with torch.no_grad():
             last.bias.fill_(torch.logit(X.mean().clamp(0.01, 0.99)).item())
-    net.train()
-    g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(net.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    losses = []
-    for step, idx in enumerate(shuffled_batches(len(X), min(batch_size, len(X)), steps, g)):
+
+    def loss_of(idx: torch.Tensor, step: int, g: torch.Generator) -> torch.Tensor:
         x = X[idx]
         if flip:
             mirrored = torch.rand(len(x), generator=g) < 0.5
             x = torch.where(mirrored[:, None, None, None], x.flip(-1), x)
         if net.cfg.variational:
             reconstruction, kl = vae.elbo_terms(net, x, g)
-            loss = reconstruction + beta * kl
-        else:
-            seen = add_noise(x, torch.rand(len(x), generator=g) * noise, g) if noise else x
-            loss = F.mse_loss(net(seen), x)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        losses.append(loss.item())
-        if on_progress is not None and (step % progress_every == 0 or step == steps - 1):
-            on_progress(step + 1, steps, losses[-1])
-    net.eval()
-    return losses
+            return reconstruction + beta * kl
+        seen = add_noise(x, torch.rand(len(x), generator=g) * noise, g) if noise else x
+        return F.mse_loss(net(seen), x)
+
+    return optimise(net, len(X), loss_of, steps=steps, batch_size=min(batch_size, len(X)), lr=lr, seed=seed,
+                    on_progress=on_progress, progress_every=progress_every)
 
 
 def _train_set(configs: dict[str, AEConfig], noise: dict[str, float], X: torch.Tensor, steps: int, seed: int,

@@ -4,6 +4,8 @@ Shared models are loaded once per server, in eval mode, and never changed afterw
 registers hooks on one runs under that model's lock. What a student trains lives in their session.
 """
 import threading
+from contextlib import contextmanager
+from typing import Iterator
 
 import numpy as np
 import plotly.graph_objects as go
@@ -17,6 +19,21 @@ from core.device import device
 from core.models import imagenet as imagenet_model
 
 _TRAINING = threading.Lock()  # one on-demand training at a time on this server
+
+
+@contextmanager
+def training_slot() -> Iterator[bool]:
+    """The server's one on-demand training: yields True while this session holds it; False, with a message asking
+    the student to wait, while another session's training runs."""
+    if not _TRAINING.acquire(blocking=False):
+        st.warning("Another training is running on this server right now: one at a time, so that each finishes in "
+                   "minutes. Wait a little and press **Train** again.", icon=":material/hourglass:")
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        _TRAINING.release()
 
 
 @st.cache_resource(show_spinner=False)

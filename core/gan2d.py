@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.playground import is_number
+
 CANVAS = 3.0  # every picture shows [-3, 3]²; the targets lie inside [-2.5, 2.5]²
 TARGETS = ("ring", "two moons", "grid", "your points")
 LOSSES = ("log", "least squares")
@@ -138,7 +140,7 @@ def read_points(text: str) -> UserPoints:
             x, y = (float(p) for p in parts)
             _require(np.isfinite(x) and np.isfinite(y), "not finite")
         except ValueError:
-            if not rows and not bad and not any(_is_number(p) for p in parts):
+            if not rows and not bad and not any(is_number(p) for p in parts):
                 continue  # a header such as "x, y"
             bad.append(number)
             continue
@@ -170,14 +172,6 @@ def read_points(text: str) -> UserPoints:
         notes.append("All the points lie on one straight line: the target is a thin line (plus a little jitter). "
                      "The generator can learn it, folding its 2-D noise onto the line.")
     return UserPoints(X, notes)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 # The networks ----------------------------------------------------------------------------------------------------

@@ -392,13 +392,13 @@ def _columns(header: list[str]) -> tuple[int, int, int]:
     for names in COLUMN_NAMES:
         if set(names) <= set(header):
             return tuple(header.index(name) for name in names)
-    if all(_is_number(name) for name in header):
+    if all(is_number(name) for name in header):
         raise ValueError("The first line must be a header naming the columns: x1,x2,label (or x,y,label).")
     raise ValueError(f"The file needs the columns x1, x2 and label (or x, y and label); its header has "
                      f"{', '.join(header)}.")
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
     """Whether text reads as a float."""
     try:
         float(text)
@@ -413,7 +413,7 @@ def _number(row: list[str], column: int, name: str, line: int, delimiter: str) -
              f"the column {name} is missing.")
     text = row[column].strip().replace(",", ".") if delimiter == ";" else row[column].strip()
     _require(bool(text), f"Line {line}: the {name} value is empty.")
-    _require(_is_number(text), f"Line {line}: the {name} value {text!r} is not a number.")
+    _require(is_number(text), f"Line {line}: the {name} value {text!r} is not a number.")
     _require(bool(np.isfinite(float(text))), f"Line {line}: the {name} value is {text}; "
              "every value must be a finite number.")
     return float(text)

@@ -41,22 +41,19 @@ def shuffled_batches(n: int, batch_size: int, steps: int, g: torch.Generator) ->
         cursor += batch_size
 
 
-def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, batch_size: int = 128, lr: float = 1e-3,
-        seed: int = 0, augment: Callable | None = None, on_progress: Progress | None = None,
-        progress_every: int = 20) -> list[float]:
-    """Adam with a cosine-decaying learning rate over shuffled mini-batches; returns the loss per step.
+def optimise(model: nn.Module, n: int, loss_of: Callable[[torch.Tensor, int, torch.Generator], torch.Tensor], *,
+             steps: int, batch_size: int = 128, lr: float = 1e-3, seed: int = 0, on_progress: Progress | None = None,
+             progress_every: int = 20) -> list[float]:
+    """Adam with a cosine-decaying learning rate over shuffled mini-batches of n items; `loss_of(indices, step, g)`
+    gives a batch's loss (g: the training's random generator, for whatever else it draws). Returns the loss per step.
     `on_progress` hears every `progress_every`-th step and the last; it may raise to end the training early."""
-    dev = device()
-    model.to(dev).train()
+    model.train()
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     losses = []
-    for step, idx in enumerate(shuffled_batches(len(X), batch_size, steps, g)):
-        xb, yb = X[idx], y[idx]
-        if augment is not None:
-            xb = augment(xb, g)
-        loss = F.cross_entropy(model(xb.to(dev)), yb.to(dev))
+    for step, idx in enumerate(shuffled_batches(n, batch_size, steps, g)):
+        loss = loss_of(idx, step, g)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -66,6 +63,20 @@ def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, batch
             on_progress(step + 1, steps, losses[-1])
     model.eval()
     return losses
+
+
+def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, augment: Callable | None = None,
+        **schedule) -> list[float]:
+    """A classifier on (X, y) with cross-entropy, by `optimise` (its keyword arguments pass through); `augment(x, g)`
+    may change each batch. Returns the loss per step."""
+    dev = device()
+    model.to(dev)
+
+    def loss_of(idx: torch.Tensor, step: int, g: torch.Generator) -> torch.Tensor:
+        xb = X[idx] if augment is None else augment(X[idx], g)
+        return F.cross_entropy(model(xb.to(dev)), y[idx].to(dev))
+
+    return optimise(model, len(X), loss_of, steps=steps, **schedule)
 
 
 @torch.no_grad()
@@ -175,7 +186,7 @@ RECIPES = {r.name: r for r in [
     Recipe("sentiment_gru", sentiment.DATA, seed=0, steps=1330, train=sentiment.train_sentiment_gru),
     Recipe("sentiment_minilm", sentiment.DATA, seed=0, steps=795, train=sentiment.train_sentiment_minilm),
     Recipe("fashion_gan", "Fashion-MNIST: the 60,000 training images (labels unused); judged by fashion_cnn",
-           seed=0, steps=5000, train=train_fashion_gan, needs=("fashion_cnn",)),
+           seed=0, steps=8000, train=train_fashion_gan, needs=("fashion_cnn",)),
     Recipe("ae_fashion", autoencoders.DATASETS["fashion"].data, seed=0, steps=3000,
            train=autoencoders.train_ae_fashion),  # ae2, ae8, ae32 and dae32, 3000 steps each
     Recipe("ae_mnist", autoencoders.DATASETS["mnist"].data, seed=0, steps=1500, train=autoencoders.train_ae_mnist),

@@ -360,18 +360,12 @@ def from_scratch(dataset: str, shipped_accuracy: float | None, style: plots.Plot
                      f"dropout {spec.dropout:.0%}. "
                      "One training at a time on this server; the page waits while it trains.")
     if st.session_state.pop(REQUEST, False):
-        if not cache._TRAINING.acquire(blocking=False):
-            st.warning("Another training is running on this server right now: one at a time, so that each "
-                       "finishes in minutes. Wait a little and press **Train** again.", icon=":material/hourglass:")
-        else:
-            try:
+        with cache.training_slot() as ours:
+            if ours:
                 bar = st.empty()
                 left, right = st.columns(2, gap="medium")
-                live = Live(bar, left.empty(), right.empty(), recipe.goal, shipped_accuracy, style)
-                _train(spec, live, stop_slot)
-            finally:
-                cache._TRAINING.release()
-            st.rerun()  # draw the finished run from the session, with the Train button ready again
+                _train(spec, Live(bar, left.empty(), right.empty(), recipe.goal, shipped_accuracy, style), stop_slot)
+                st.rerun()  # draw the finished run from the session, with the Train button ready again
     run = _runs().get(dataset)
     if run is not None:
         result(run, recipe.goal, shipped_accuracy, style)

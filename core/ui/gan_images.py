@@ -116,8 +116,8 @@ def shipped_summary(model: torch.nn.Module, scores: dict) -> None:
                    help=f"Generator {params_g:,}, discriminator {params_d:,}.")
     if "train_seconds" in scores:
         cols[3].metric("Training time", f"{scores['train_seconds'] / 60:.0f} min",
-                       help=f"On this project's {scores.get('device', 'cpu').upper()}, one thread, when the "
-                            "checkpoint was built.")
+                       help="Measured when the checkpoint was built, on that machine's "
+                            f"{scores.get('device', 'cpu').upper()}.")
     st.caption(describe(cfg) + ".")
 
 
@@ -435,18 +435,13 @@ def train_view(style: plots.PlotStyle) -> None:
                "its generator doubles pixels before a 3×3 convolution, which leaves no checkerboard pattern). "
                "One training at a time on this server; the page waits while it trains.")
     if st.session_state.pop(REQUEST, False):
-        if not cache._TRAINING.acquire(blocking=False):
-            st.warning("Another training is running on this server right now: one at a time, so that each "
-                       "finishes in minutes. Wait a little and press **Train** again.", icon=":material/hourglass:")
-        else:
-            try:
+        with cache.training_slot() as ours:
+            if ours:
                 bar = st.empty()
                 grid, charts = _layout(style)
-                live = Live(bar, grid.empty(), charts[0].empty(), charts[1].empty(), style)
-                _train(_live_settings(steps, lr), live, stop_slot)
-            finally:
-                cache._TRAINING.release()
-            st.rerun()
+                _train(_live_settings(steps, lr), Live(bar, grid.empty(), charts[0].empty(), charts[1].empty(), style),
+                       stop_slot)
+                st.rerun()  # draw the finished run from the session, with the Train button ready again
     run = st.session_state.get(RUN)
     if run is not None:
         result(run, style)

@@ -77,6 +77,19 @@ def _lr_text(rate: float) -> str:
     return f"{rate:g}"
 
 
+def _network_controls(net: str, columns) -> tuple[int, int, float]:
+    """Hidden layers, neurons per layer and learning rate of the generator ("g") or discriminator ("d")."""
+    with columns[0]:
+        layers = url_state.slider("Hidden layers", 1, 4, getattr(DEFAULT, f"{net}_layers"), key=f"gan_{net}_layers")
+    with columns[1]:
+        width = url_state.choice(st.select_slider, "Neurons per layer", WIDTHS, getattr(DEFAULT, f"{net}_width"),
+                                 key=f"gan_{net}_width")
+    with columns[2]:
+        lr = url_state.choice(st.select_slider, "Learning rate", LEARNING_RATES, getattr(DEFAULT, f"{net}_lr"),
+                              key=f"gan_{net}_lr", format_func=_lr_text)
+    return layers, width, lr
+
+
 def controls() -> gan2d.GanConfig:
     """GAN Lab's settings: the target, both networks, learning rates, D steps per G step, the loss."""
     top = st.columns([1.3, 1.5, 1], vertical_alignment="bottom")
@@ -94,27 +107,12 @@ def controls() -> gan2d.GanConfig:
     g_col, d_col = st.columns(2, gap="large")
     with g_col:
         st.markdown("**Generator** G: noise z → a point")
-        a, b, c = st.columns(3)
-        with a:
-            g_layers = url_state.slider("Hidden layers", 1, 4, DEFAULT.g_layers, key="gan_g_layers")
-        with b:
-            g_width = url_state.choice(st.select_slider, "Neurons per layer", WIDTHS, DEFAULT.g_width,
-                                       key="gan_g_width")
-        with c:
-            g_lr = url_state.choice(st.select_slider, "Learning rate", LEARNING_RATES, DEFAULT.g_lr, key="gan_g_lr",
-                                    format_func=_lr_text)
+        g_layers, g_width, g_lr = _network_controls("g", st.columns(3))
     with d_col:
         st.markdown("**Discriminator** D: a point → the probability it is real")
-        a, b, c, d = st.columns([1, 1, 1, 1.1])
-        with a:
-            d_layers = url_state.slider("Hidden layers", 1, 4, DEFAULT.d_layers, key="gan_d_layers")
-        with b:
-            d_width = url_state.choice(st.select_slider, "Neurons per layer", WIDTHS, DEFAULT.d_width,
-                                       key="gan_d_width")
-        with c:
-            d_lr = url_state.choice(st.select_slider, "Learning rate", LEARNING_RATES, DEFAULT.d_lr, key="gan_d_lr",
-                                    format_func=_lr_text)
-        with d:
+        *network, steps_col = st.columns([1, 1, 1, 1.1])
+        d_layers, d_width, d_lr = _network_controls("d", network)
+        with steps_col:
             d_steps = url_state.slider("D steps / G step", 1, 10, DEFAULT.d_steps, key="gan_d_steps",
                                        help="How many times the discriminator is updated before each generator "
                                             "update.")

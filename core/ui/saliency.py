@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import cache, plots, saliency
 from core.data.images import PAIR
-from core.ui import image_input, projector, url_state
+from core.ui import image_input, url_state
 
 HOW = {
     "Saliency": "the gradient: how much a tiny change of each pixel changes the class score",

@@ -9,7 +9,7 @@ import streamlit as st
 from core import autoencoders as ae
 from core import plots, vae
 from core.ui import projector, url_state
-from core.ui.autoencoders import clicked_index, code_of, code_scatter, index_value, labelled_row, strip, test_images
+from core.ui.autoencoders import clicked_index, code_of, code_scatter, labelled_row, strip, test_images
 
 DATASETS = {"fashion": "Fashion-MNIST", "mnist": "MNIST digits", "faces": "Faces (LFW, 100)"}
 PARTS = ("Latent explorer", "Grid over the plane", "Interpolation", "Samples from the prior",

@@ -2,27 +2,18 @@
 controls, URL state and extremes of ε; the accuracy-vs-ε curves of the plain and the adversarially trained CNN,
 precomputed and recomputed, and the same items attacked against each."""
 import numpy as np
-import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core.lecture import ROOT
 from core.ui import robustness
 from tests import samples
+from tests.pages import apptest
 
 ATTACKS, ROBUSTNESS = "Adversarial examples", "How fragile, how defended"
 
 
 def open_section(section: str, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["section"] = section
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/adversarial.py").run()
-
-
-def captions(at: AppTest) -> list[str]:
-    return [caption for image in at.get("image") for caption in image.captions]
+    return apptest.open_page("adversarial", section, **params)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -32,7 +23,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 def test_fgsm_on_the_default_photo_shows_every_view_and_fools_the_classifier():
     at = open_section(ATTACKS)
     assert not at.exception and not at.error
-    shown = captions(at)
+    shown = apptest.image_captions(at)
     assert shown[0].startswith("Original: ") and shown[1].startswith("The change, amplified ×32")
     assert shown[2].startswith("Adversarial: ") and shown[3].startswith("Before: why") and shown[4].startswith("After")
     m = metrics(at)
@@ -56,13 +47,13 @@ def test_a_targeted_pgd_from_the_url_reaches_its_target_on_a_fashion_item():
     m = metrics(at)
     assert m["Target reached?"] == "yes" and "p(Bag)" in m
     assert float(m["L∞ size of the change"]) <= 0.2 + 1e-6
-    assert captions(at)[2].startswith("Adversarial: Bag")
+    assert apptest.image_captions(at)[2].startswith("Adversarial: Bag")
 
 
 def test_eps_at_its_extremes_and_an_out_of_range_link():
     at = open_section(ATTACKS, adv_source="Handwritten digit", adv_eps="0")
     assert not at.exception and any("ε = 0" in i.value for i in at.info)
-    shown = captions(at)
+    shown = apptest.image_captions(at)
     assert shown[0].replace("Original", "") == shown[2].replace("Adversarial", "")  # same prediction, same confidence
     assert metrics(at)["L∞ size of the change"] == "0" and metrics(at)["Fooled?"] == "no"
     at.slider(key="adv_eps").set_value(0.5).run()  # the largest budget: still a valid image

@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from core import cache
 from core.data.images import photos
-from core.lecture import ROOT
 from core.ui import out_of_distribution as section_module
 from tests import samples
+from tests.pages import apptest
 
 SECTION = "Out-of-distribution generalization"
 LIVE, SEVERITY, TIME = section_module.VIEWS
@@ -21,19 +21,11 @@ SLIDERS = ("ood_rotation", "ood_scale", "ood_hue", "ood_inversion", "ood_contras
 
 
 def open_section(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["section"] = SECTION
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/adversarial.py").run()
+    return apptest.open_page("adversarial", SECTION, **params)
 
 
 def text(at: AppTest) -> str:
     return " ".join(m.value for m in at.main.markdown)
-
-
-def captions(at: AppTest) -> list[str]:
-    return [caption for image in at.get("image") for caption in image.captions]
 
 
 def test_the_live_view_compares_both_fashion_cnns_and_every_slider_reaches_its_extremes():
@@ -41,7 +33,7 @@ def test_the_live_view_compares_both_fashion_cnns_and_every_slider_reaches_its_e
     assert not at.exception and not at.error
     assert at.segmented_control(key="ood_view").value == LIVE
     assert "**plain CNN**: :green[Ankle boot" in text(at) and "**CNN trained with augmentation**:" in text(at)
-    assert captions(at) == ["As it is", "Changed"]
+    assert apptest.image_captions(at) == ["As it is", "Changed"]
     assert at.slider(key="ood_hue").disabled  # a grayscale item has no hue
     for key in (k for k in SLIDERS if k != "ood_hue"):
         for end in (at.slider(key=key).min, at.slider(key=key).max):
@@ -112,7 +104,7 @@ def test_the_time_view_counts_the_flicker_of_both_cnns_over_the_frames(monkeypat
     assert not at.exception and not at.error
     assert [m.label for m in at.metric] == ["plain CNN: label flips", "CNN trained with augmentation: label flips"]
     assert all(int(m.value) >= 0 for m in at.metric)
-    frames = captions(at)
+    frames = apptest.image_captions(at)
     assert len(frames) == 20 and frames[0].startswith("1: ") and frames[-1].startswith("20: ")
     assert "Over the first 6 test items" in text(at)
     for key, end in (("ood_pan", 100), ("ood_shake", 10.0), ("ood_frames", 10), ("ood_pan", 0), ("ood_shake", 0.0)):
@@ -124,7 +116,7 @@ def test_the_time_view_films_a_photo_for_the_imagenet_classifier():
     at = open_section(ood_view=TIME, ood_source="Photo", ood_photo="coffee", ood_frames="10")
     assert not at.exception and not at.error
     assert [m.label for m in at.metric] == ["EfficientNet-Lite0: label flips"]
-    assert len(captions(at)) == 10
+    assert len(apptest.image_captions(at)) == 10
 
 
 @pytest.mark.parametrize("name, data, message", [

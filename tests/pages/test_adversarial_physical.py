@@ -6,8 +6,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.lecture import ROOT
 from tests import samples
+from tests.pages import apptest
 
 SECTION = "Physical adversarial examples"
 CAMERA = {"phys_rotation": (-30, 30), "phys_scale": (0.7, 1.3), "phys_brightness": (0.5, 1.5),
@@ -16,11 +16,7 @@ FASHION = {"phys_source": "Fashion-MNIST item", "phys_item_Fash": "0"}  # an ank
 
 
 def open_section(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["section"] = SECTION
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/adversarial.py").run()
+    return apptest.open_page("adversarial", SECTION, **params)
 
 
 def table(at: AppTest) -> list[str]:
@@ -30,14 +26,10 @@ def table(at: AppTest) -> list[str]:
     return found[0].splitlines()[2:]
 
 
-def captions(at: AppTest) -> list[str]:
-    return [caption for image in at.get("image") for caption in image.captions]
-
-
 def test_a_fashion_item_is_attacked_and_each_camera_change_judged_alone_and_together():
     at = open_section(**FASHION, phys_rotation="10", phys_jpeg="30")
     assert not at.exception and not at.error
-    assert captions(at)[:2] == ["Original: Ankle boot (100%)", "Plain PGD: Sneaker (100%)"]
+    assert apptest.image_captions(at)[:2] == ["Original: Ankle boot (100%)", "Plain PGD: Sneaker (100%)"]
     rows = table(at)
     assert [r.split(" | ")[0] for r in rows] == ["| as it is", "| small rotation", "| JPEG compression",
                                                  "| all together"]
@@ -65,7 +57,7 @@ def test_the_eot_attack_survives_more_random_cameras_than_the_plain_attack():
     plain, eot = map(int, re.findall(r"\*\*(\d+)%\*\*", result[0]))
     assert eot >= plain and eot >= 80
     assert table(at)[0].count(":material/") == 2  # a verdict for the plain and now for the EOT attack
-    assert any(c.startswith("EOT attack, as it is:") for c in captions(at))
+    assert any(c.startswith("EOT attack, as it is:") for c in apptest.image_captions(at))
     assert "random cameras" in at.get("plotly_chart")[0].proto.spec
 
 
@@ -73,7 +65,7 @@ def test_a_photo_opens_on_the_espresso_and_a_small_eot_run_completes():
     at = open_section(phys_steps="5", phys_samples_photo="2", phys_cameras="10")
     assert not at.exception and not at.error
     assert at.selectbox(key="phys_photo").value == "coffee"
-    assert captions(at)[0].startswith("Original: espresso")
+    assert apptest.image_captions(at)[0].startswith("Original: espresso")
     at.button(key="phys_run").click().run()
     assert not at.exception
     assert any(m.value.startswith("Through the same 10 random cameras") for m in at.main.markdown)

@@ -11,9 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from core.data.images import photos
 from core.data.imagenet import imagenet_classes
-from core.lecture import ROOT
 from core.models import imagenet
 from core.ui import classification
+from tests.pages import apptest
 
 CATS = ("tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat")
 
@@ -31,11 +31,7 @@ def offline_empty_torch_cache(tmp_path, monkeypatch):
 
 
 def open_section(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["section"] = "Classification"
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/cnns.py").run()
+    return apptest.open_page("cnns", "Classification", **params)
 
 
 def lists(at: AppTest) -> list[str]:

@@ -9,16 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 from core import convolution, uploads
 from core.data import images
-from core.lecture import ROOT
+from tests.pages import apptest
 
 FORMULA = re.compile(r"Position \*\*(\d+)\*\* of (\d+): output pixel \(row (\d+), column (\d+)\) = .* = \*\*(.+)\*\*")
 
 
 def open_section(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for k, v in {"section": "Convolution", **params}.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/cnns.py").run()
+    return apptest.open_page("cnns", "Convolution", **params)
 
 
 def shown_step(at: AppTest) -> tuple[int, int, int, int, float]:

@@ -5,8 +5,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core.lecture import ROOT
 from tests import samples
+from tests.pages import apptest
 
 SECTIONS = ("Convolution", "Layers of convolutions", "What has the network learned?", "Why a house, a dog, a train",
             "Classification", "Retrieval")
@@ -14,19 +14,11 @@ SALIENCY, LEARNED, RETRIEVAL = SECTIONS[3], SECTIONS[2], SECTIONS[5]
 
 
 def open_page(section: str | None, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for k, v in {**({"section": section} if section else {}), **params}.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/cnns.py").run()
+    return apptest.open_page("cnns", section, **params)
 
 
 def text(at: AppTest) -> str:
     return " ".join(m.value for m in at.main.markdown)
-
-
-def captions(at: AppTest) -> list[str]:
-    """The captions of every picture on the page."""
-    return [caption for image in at.get("image") for caption in image.captions]
 
 
 def test_the_sections_follow_the_lecture_and_the_first_opens_by_default():
@@ -41,21 +33,21 @@ def test_saliency_opens_on_the_cat_beside_the_coffee_explaining_cat_and_espresso
     assert not at.exception and not at.error
     assert at.selectbox(key="sal_photo").value == "cat and coffee"
     assert [s.value for s in at.subheader] == ["Why “Egyptian cat” (45.0%)", "Why “espresso” (1.7%)"]
-    assert captions(at).count("Grad-CAM") == 2 and "Guided Grad-CAM" not in captions(at)
+    assert apptest.image_captions(at).count("Grad-CAM") == 2 and "Guided Grad-CAM" not in apptest.image_captions(at)
     assert "No Guided Grad-CAM here" in at.info[0].value and "ReLU6" in at.info[0].value
 
 
 def test_the_small_cnns_get_all_five_methods_and_the_classes_follow_the_item():
     at = open_page(SALIENCY, sal_source="Fashion-MNIST item", sal_item_Fash="0")
     assert not at.exception and not at.error and not at.info
-    assert captions(at) == ["Saliency", "Integrated Gradients", "Grad-CAM", "Occlusion", "Guided Grad-CAM"]
+    assert apptest.image_captions(at) == ["Saliency", "Integrated Gradients", "Grad-CAM", "Occlusion", "Guided Grad-CAM"]
     assert at.selectbox(key="sal_class").value == 9 and at.selectbox(key="sal_other").value == -1  # ankle boot
     at.selectbox(key="sal_other").set_value(7).run()  # why sneaker, too
     assert [s.value.split(" (")[0] for s in at.subheader] == ["Why “Ankle boot”", "Why “Sneaker”"]
     at.slider(key="sal_item_Fash").set_value(1).run()  # a pullover: both choices start again from its own classes
     assert at.selectbox(key="sal_class").value == 2 and at.selectbox(key="sal_other").value == -1
     at.toggle(key="sal_overlay").set_value(False).run()
-    assert not at.exception and len(captions(at)) == 5
+    assert not at.exception and len(apptest.image_captions(at)) == 5
 
 
 def test_a_class_to_explain_can_come_from_the_url():
@@ -83,9 +75,9 @@ def test_odd_uploads_are_converted_and_explained(name, data):
     at = open_page(SALIENCY, sal_source="Upload")
     at.file_uploader(key="sal_upload").set_value((name, data, "image/jpeg")).run()
     assert not at.exception and not at.error
-    assert len(captions(at)) == 4 and at.subheader[0].value.startswith("Why")  # by the ImageNet classifier
+    assert len(apptest.image_captions(at)) == 4 and at.subheader[0].value.startswith("Why")  # by the ImageNet classifier
     at.radio(key="sal_reader").set_value("Fashion-MNIST CNN").run()
-    assert not at.exception and len(captions(at)) == 5
+    assert not at.exception and len(apptest.image_captions(at)) == 5
 
 
 def test_what_the_network_learned_shows_every_layer_its_filters_and_the_top_patches():
@@ -93,7 +85,7 @@ def test_what_the_network_learned_shows_every_layer_its_filters_and_the_top_patc
     assert not at.exception and not at.error
     assert [s.value for s in at.subheader] == ["Feature maps, low → high", "The learned filters",
                                               "What excites one channel", "An input made to excite a class"]
-    shown = captions(at)
+    shown = apptest.image_captions(at)
     assert [c.split(":")[0] for c in shown if "feature maps (" in c] == ["low layer conv1", "middle layer conv2",
                                                                        "high layer conv3"]
     assert any("all 96 feature maps (7×7)" in c for c in shown)
@@ -105,12 +97,12 @@ def test_what_the_network_learned_shows_every_layer_its_filters_and_the_top_patc
 def test_synthesising_an_input_on_request_and_the_url_choosing_the_channel():
     at = open_page(LEARNED, learn_network="Digit CNN", learn_layer="conv1", learn_channel_conv1="5")
     assert not at.exception
-    assert any("excite channel 5 of conv1 most: the 3×3 pixels" in c for c in captions(at))
-    assert not any(c.startswith("an input synthesised") for c in captions(at))
+    assert any("excite channel 5 of conv1 most: the 3×3 pixels" in c for c in apptest.image_captions(at))
+    assert not any(c.startswith("an input synthesised") for c in apptest.image_captions(at))
     at.button(key="learn_synth_class").click().run()
-    assert "an input synthesised to excite “0”" in captions(at)
+    assert "an input synthesised to excite “0”" in apptest.image_captions(at)
     at.selectbox(key="learn_class_mnist_cnn").set_value(7).run()
-    assert "an input synthesised to excite “7”" not in captions(at)  # only once asked for
+    assert "an input synthesised to excite “7”" not in apptest.image_captions(at)  # only once asked for
 
 
 def test_a_channel_beyond_the_layer_is_ignored_with_a_notice():
@@ -124,7 +116,7 @@ def test_retrieval_shows_neighbours_in_both_spaces_and_precision_by_class():
     assert not at.exception and not at.error
     labels = [m.value for m in at.main.markdown if m.value.startswith(":")]
     assert len(labels) == 10  # five neighbours in each space
-    features, pixels = labels[:5], labels[5:]
+    features = labels[:5]
     assert all(label == ":green[Ankle boot]" for label in features)
     chart = at.get("plotly_chart")[0].proto.spec  # the figures themselves are checked in tests/unit/test_retrieval.py
     assert "features: " in chart and "pixels: " in chart and "overall" in chart

@@ -5,16 +5,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import cache, checkpoints, train
-from core.lecture import ROOT
+from tests.pages import apptest
 
 SECTION = "Layers of convolutions"
 
 
 def open_section(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for k, v in {"section": SECTION, **params}.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/cnns.py").run()
+    return apptest.open_page("cnns", SECTION, **params)
 
 
 def metrics(at: AppTest) -> dict[str, str]:

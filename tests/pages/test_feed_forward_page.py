@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import sum_of_sigmoids
-from core.lecture import ROOT
+from tests.pages import apptest
 
 SECTIONS = ("Neurons and non-linearity", "Sums of sigmoids", "Playground", "Gradient descent and SGD",
             "Backpropagation", "Overfitting and regularization")
@@ -17,10 +17,7 @@ SECTIONS = ("Neurons and non-linearity", "Sums of sigmoids", "Playground", "Grad
 
 def open_page(section: str | None = "Playground", **params) -> AppTest:
     """The page with `params` in its URL, on `section` (the Playground unless said; None: the page's default)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for k, v in {**({"section": section} if section else {}), **params}.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/feed_forward.py").run()
+    return apptest.open_page("feed_forward", section, **params)
 
 
 def text(at: AppTest) -> str:

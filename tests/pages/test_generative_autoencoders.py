@@ -4,16 +4,13 @@ slider; settings in the URL, odd ones ignored with a notice, bad image numbers t
 from streamlit.testing.v1 import AppTest
 
 from core import autoencoders as ae
-from core.lecture import ROOT
+from tests.pages import apptest
 
 SECTION = "Autoencoders"
 
 
 def open_page(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for k, v in {"section": SECTION, **params}.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/generative.py").run()
+    return apptest.open_page("generative", SECTION, **params)
 
 
 def markdown(at: AppTest) -> str:

@@ -7,16 +7,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import generative_vs_discriminative as gd
-from core.lecture import ROOT
+from tests.pages import apptest
 
 SECTION = "You just discriminated using a generative model"
 
 
 def open_page(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for k, v in {"section": SECTION, **params}.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/generative.py").run()
+    return apptest.open_page("generative", SECTION, **params)
 
 
 def messages(at: AppTest) -> str:

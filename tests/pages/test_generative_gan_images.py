@@ -1,39 +1,19 @@
 """The image half of the "GANs" section in AppTest: the shipped DCGAN's samples with the judge's captions and its
 measured goals, the latent walk, the discriminator's scores on real and generated images, URL state, a short live
 training, a diverging learning rate (message and reset), and a server already busy training.
-
-The section runs under the 2-D GAN Lab on the Generative models page (core/ui/gans.py calls
-core.ui.gan_images.section()). While gans.py does not call it yet, the same checks run on a small script that calls
-the section between url_state's begin and finish, as app.py does."""
+It runs under the 2-D GAN Lab in the Generative models page's "GANs" section."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import cache, checkpoints, gan_images
-from core.lecture import ROOT
 from core.ui import gan_images as page
+from tests.pages import apptest
 
-WIRED = "gan_images.section(" in (ROOT / "core" / "ui" / "gans.py").read_text()
 pytestmark = pytest.mark.skipif(not checkpoints.exists("fashion_gan"), reason="fashion_gan is not built")
 
 
-def _standalone() -> None:
-    from core.ui import gan_images, url_state
-    url_state.begin("generative")
-    try:
-        gan_images.section()
-    finally:
-        url_state.finish()
-
-
 def open_section(**params) -> AppTest:
-    if WIRED:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-        params = {"section": "GANs", **params}
-    else:
-        at = AppTest.from_function(_standalone, default_timeout=180)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/generative.py").run() if WIRED else at.run()
+    return apptest.open_page("generative", "GANs", **params)
 
 
 def captions(at: AppTest) -> str:

@@ -9,8 +9,8 @@ neither load nor train its checkpoints."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.lecture import ROOT
 from core.ui import gan_images
+from tests.pages import apptest
 
 MARKER = "(image GANs here)"
 
@@ -22,11 +22,7 @@ def image_half_stubbed(monkeypatch):
 
 
 def open_page(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["section"] = "GANs"
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/generative.py").run()
+    return apptest.open_page("generative", "GANs", **params)
 
 
 def text(at: AppTest) -> str:

@@ -6,17 +6,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import autoencoders as ae
-from core.lecture import ROOT
 from core.ui import vae as vae_ui
+from tests.pages import apptest
 
 SECTION = "Variational autoencoders"
 
 
 def open_page(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for k, v in {"section": SECTION, **params}.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/generative.py").run()
+    return apptest.open_page("generative", SECTION, **params)
 
 
 def markdown(at: AppTest) -> str:

@@ -82,7 +82,7 @@ def test_bad_uploads_get_a_message_not_a_traceback(name, data, message):
 @pytest.mark.parametrize("reader", ["ImageNet classifier", "Fashion-MNIST CNN", "Digit CNN"])
 def test_unusual_uploads_are_converted_and_classified(mode, reader):
     at = open_page(toolkit_source="Upload", toolkit_reader=reader)
-    at.file_uploader(key="toolkit_upload").set_value((f"x.png", png(mode), "image/png")).run()
+    at.file_uploader(key="toolkit_upload").set_value(("x.png", png(mode), "image/png")).run()
     assert not at.exception and not at.error
     assert "The model answers" in at.main.markdown[-1].value
 

@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import recurrence
-from core.lecture import ROOT
+from tests.pages import apptest
 
 SECTIONS = ("The recurrence, step by step", "Memorizing and forgetting", "Translation with attention",
             "Sentiment prediction")
@@ -12,10 +12,7 @@ RECURRENCE, MEMORY = SECTIONS[:2]
 
 
 def open_page(section: str | None, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for k, v in {**({"section": section} if section else {}), **params}.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/rnns.py").run()
+    return apptest.open_page("rnns", section, **params)
 
 
 def test_the_sections_follow_the_lecture_and_the_recurrence_opens_by_default():

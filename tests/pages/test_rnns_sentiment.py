@@ -6,18 +6,15 @@ from streamlit.testing.v1 import AppTest
 
 from core import checkpoints, sentiment
 from core.data.text import movie_snippets
-from core.lecture import ROOT
 from core.sentiment import CRICHTON
 from core.ui.sentiment import MINILM_EXPLAINED, PRESETS
+from tests.pages import apptest
 
 SECTION = "Sentiment prediction"
 
 
 def open_page(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for k, v in {"section": SECTION, **params}.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/rnns.py").run()
+    return apptest.open_page("rnns", SECTION, **params)
 
 
 def metrics(at: AppTest) -> dict[str, str]:

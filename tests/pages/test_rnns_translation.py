@@ -10,18 +10,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import checkpoints
-from core.lecture import ROOT
 from core.translation import MAX_SOURCE_WORDS, PRESET
 from core.ui.translation import COMPARE
+from tests.pages import apptest
 
 SECTION = "Translation with attention"
 
 
 def open_page(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for k, v in {"section": SECTION, **params}.items():
-        at.query_params[k] = v
-    return at.switch_page("pages/rnns.py").run()
+    return apptest.open_page("rnns", SECTION, **params)
 
 
 def figure(at: AppTest, key: str) -> dict:

@@ -147,6 +147,17 @@ def test_a_huge_learning_rate_is_caught_as_diverged(images):
     assert run.status == "diverged" and run.step < 200 and run.reason
 
 
+def test_learning_rates_hold_then_fall_linearly_to_zero_over_the_last_part():
+    s = gan_images.Settings(steps=1000, decay=0.25)
+    assert [gan_images.rate(s, step) for step in (0, 750, 875, 1000)] == [1.0, 1.0, 0.5, 0.0]
+    assert gan_images.rate(gan_images.Settings(steps=1000), 999) == 1.0  # no decay: constant
+    run = gan_images.Run.start(gan_images.Settings(steps=4, decay=0.5, lr=1e-3, ema=0.0, snapshots=1))
+    seen = []
+    gan_images.train(run, torch.randint(0, 256, (32, 1, 28, 28), dtype=torch.uint8),
+                     on_progress=lambda *_: seen.append([o.param_groups[0]["lr"] for o in run.optimisers]))
+    assert seen == [[1e-3, 1e-3], [1e-3, 1e-3], [1e-3, 1e-3], [5e-4, 5e-4]]  # steps 1-4 used the rate of 0-3
+
+
 def test_divergence_rules():
     run = gan_images.Run.start(gan_images.Settings(config=TINY))
     run.losses = [(1.3, 0.7)] * 30
@@ -162,10 +173,10 @@ def test_divergence_rules():
 def test_the_shipped_gan_meets_its_goals_as_recorded_and_on_fresh_samples():
     entry = checkpoints.read_manifest()["fashion_gan"]
     m = entry.metrics
-    # goals: entropy ≥ 0.9·log 10 (met: 0.99) and mean top-class probability ≥ 0.8 (not yet: 0.7875 recorded)
-    assert m["entropy_ratio"] >= 0.9 and m["mean_top_probability"] >= 0.78 and sum(m["class_histogram"]) == 5000
+    assert m["entropy_ratio"] >= gan_images.GOALS["entropy_ratio"] and sum(m["class_histogram"]) == 5000
+    assert m["mean_top_probability"] >= gan_images.GOALS["mean_top_probability"]
     model = checkpoints.load_model("fashion_gan").cpu()
     judge = checkpoints.load_model("fashion_cnn").cpu()
     v = gan_images.evaluate(model.generator, judge, n=1000, seed=99)  # other samples than the recorded ones
-    assert v.entropy_ratio >= 0.88 and v.mean_top_probability >= 0.78
+    assert v.entropy_ratio >= 0.9 and v.mean_top_probability >= 0.79  # 1,000 samples: about ±0.01 around 0.81
     assert sum(p.numel() for p in model.parameters()) * 2 < 4e6  # fp16 under 4 MB

@@ -6,7 +6,7 @@ import torch
 
 from core import checkpoints, sentiment
 from core.data.text import movie_snippets
-from core.models.rnn import PAD, UNK, MiniLMSentiment, SentimentRNN
+from core.models.rnn import PAD, UNK, SentimentRNN
 
 GOALS = {"sentiment_lstm": 0.77, "sentiment_gru": 0.77, "sentiment_minilm": 0.79}
 BAD_TEXTS = {

@@ -1,0 +1,18 @@
+"""Opening the app in Streamlit's AppTest, as every page test does: the app's own entry point, switched to one page,
+with settings in its URL."""
+from streamlit.testing.v1 import AppTest
+
+from core.lecture import ROOT
+
+
+def open_page(page: str, section: str | None = None, **params) -> AppTest:
+    """The app run on pages/<page>.py with `section` (if given; else the page's first) and `params` in its URL."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    for k, v in {**({"section": section} if section else {}), **params}.items():
+        at.query_params[k] = v
+    return at.switch_page(f"pages/{page}.py").run()
+
+
+def image_captions(at: AppTest) -> list[str]:
+    """The captions under every picture on the page."""
+    return [caption for image in at.get("image") for caption in image.captions]
