@@ -21,12 +21,10 @@ style = projector.style()
 def toolkit() -> None:
     st.markdown("A trained model **takes in information** and **returns more useful information**: "
                 "thousands of pixel values in, a handful of probabilities out.")
-    picked = image_input.pick("toolkit")
-    if picked is None:
+    chosen = image_input.pick_and_read("toolkit")
+    if chosen is None:
         return
-    reading = image_input.read(picked, "toolkit_reader")
-    if reading is None:
-        return
+    picked, reading = chosen
     photo, labels, x = reading.model == "imagenet", reading.labels, reading.x
     top = 5 if photo else 10
     probs = cache.probabilities(reading.net, x)

@@ -75,12 +75,10 @@ def section() -> None:
                 "looks the same to us. **FGSM** takes one step of ε along the gradient's sign; **PGD** takes many "
                 "small steps, each time pulled back into the ε-box; a **targeted** attack raises the output of a "
                 "wrong class of your choice.")
-    picked = image_input.pick("adv")
-    if picked is None:
+    chosen = image_input.pick_and_read("adv")
+    if chosen is None:
         return
-    reading = image_input.read(picked, "adv_reader")
-    if reading is None:
-        return
+    picked, reading = chosen
     style = projector.style()
     names, model = reading.labels, reading.model
     probs = cache.probabilities(reading.net, reading.x)

@@ -69,6 +69,14 @@ class Reading:
     picture: np.ndarray  # what the network sees, for display: the 224×224 RGB crop, or the 28×28 grayscale
 
 
+def pick_and_read(key: str, sources: tuple[str, ...] = SOURCES,
+                  photo: str | None = None) -> tuple[PickedImage, Reading] | None:
+    """`pick`, then `read` it with the model made for it; None where either had to stop with a message."""
+    picked = pick(key, sources, photo)
+    reading = None if picked is None else read(picked, f"{key}_reader")
+    return None if reading is None else (picked, reading)
+
+
 def read(picked: PickedImage, key: str) -> Reading | None:
     """The model made for this kind of input (for an upload, the student's choice) and its input; None if the
     model could not be loaded (a message says why)."""

@@ -391,12 +391,10 @@ def section() -> None:
     if view == VIEWS[1]:
         _severity_view(style)
         return
-    picked = image_input.pick("ood", SOURCES, photo="chelsea")
-    if picked is None:
+    chosen = image_input.pick_and_read("ood", SOURCES, photo="chelsea")
+    if chosen is None:
         return
-    reading = image_input.read(picked, "ood_reader")
-    if reading is None:
-        return
+    picked, reading = chosen
     if view == VIEWS[0]:
         _live(picked, reading, style)
     else:

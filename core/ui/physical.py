@@ -110,12 +110,10 @@ def section() -> None:
                 "a rifle from almost every angle (Athalye et al. 2018). But a camera and a printer change the "
                 "image: a little turn, another scale, other light, blur, JPEG compression. Does the attack "
                 "survive? And how do you make one that does?")
-    picked = image_input.pick("phys", SOURCES, photo=PHOTO)
-    if picked is None:
+    chosen = image_input.pick_and_read("phys", SOURCES, photo=PHOTO)
+    if chosen is None:
         return
-    reading = image_input.read(picked, "phys_reader")
-    if reading is None:
-        return
+    picked, reading = chosen
     style = projector.style()
     names, model, photo = reading.labels, reading.model, reading.model == "imagenet"
     net = attacks.pixel_model(reading.net)

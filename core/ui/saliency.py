@@ -31,12 +31,10 @@ def section() -> None:
     st.markdown("Which parts of the image made the network think it's a **house**, a **dog**, a **train**? Each "
                 "method below answers with a map over the pixels; bright means *this part mattered for the class*. "
                 "Ask for two classes and the maps move to different parts of the same picture.")
-    picked = image_input.pick("sal", photo=PAIR[0])
-    if picked is None:
+    chosen = image_input.pick_and_read("sal", photo=PAIR[0])
+    if chosen is None:
         return
-    reading = image_input.read(picked, "sal_reader")
-    if reading is None:
-        return
+    picked, reading = chosen
     probs = cache.probabilities(reading.net, reading.x)
     order = np.argsort(probs)[::-1].tolist()
     names, image = reading.labels, picked.caption

@@ -5,6 +5,7 @@ browsers here); see docs/testing.md. Screenshots go to tests/artifacts/screensho
 a page can render without an exception and still be unreadable.
 """
 import subprocess
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -16,6 +17,12 @@ from tests.browser import (APP_CONNECTED, APP_IDLE, CHROMIUM, CHROMIUM_ARGS, EXC
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 IDLE_TIMEOUT_MS = 120_000  # a cold first run imports torch & co. and loads models on a 2-core machine
+COUNT_REDRAWS = """(within) => {
+    window.__redraws = 0;
+    new MutationObserver(ms => ms.forEach(m => {
+        if (m.attributeName === 'src' && (!within || m.target.closest('.st-key-' + within))) window.__redraws++; }))
+        .observe(document.body, {subtree: true, attributes: true, attributeFilter: ['src']});
+}"""  # counts pictures redrawn (an image's new source), in the element keyed `within` or anywhere
 
 
 def wait_idle(page, timeout_ms: int = IDLE_TIMEOUT_MS, settle_ms: int = 300) -> None:
@@ -138,6 +145,19 @@ class App:
 
     def screenshot(self, name: str) -> Path:
         return screenshot(self.page, name)
+
+    def counter(self, heading: str) -> int:
+        """The number ending the first third-level heading that says `heading` ("Epoch 1,234" → 1234)."""
+        return int(self.page.locator("h3", has_text=heading).first.inner_text().split()[-1].replace(",", ""))
+
+    def play(self, key: str, seconds: float, pictures: str = "") -> tuple[float, int]:
+        """Press the Play button keyed `key` and let it play for `seconds`; returns the seconds and the pictures
+        redrawn meanwhile (only those in the element keyed `pictures`, if given). It keeps playing."""
+        self.page.evaluate(COUNT_REDRAWS, pictures)
+        self.page.locator(f".st-key-{key} button").click()
+        start = time.perf_counter()
+        time.sleep(seconds)
+        return time.perf_counter() - start, self.page.evaluate("window.__redraws")
 
 
 @pytest.fixture

@@ -12,27 +12,13 @@ from tests.e2e.conftest import ARTIFACTS
 pytestmark = pytest.mark.skipif(not checkpoints.exists("fashion_gan"),
                                 reason="the GANs section would first train the missing fashion_gan checkpoint")
 
-COUNT_REDRAWS = """() => {
-    window.__redraws = 0;
-    new MutationObserver(ms => ms.forEach(m => {
-        if (m.attributeName === 'src' && m.target.closest('.st-key-gan_picture')) window.__redraws++; }))
-        .observe(document.body, {subtree: true, attributes: true, attributeFilter: ['src']});
-}"""  # only the canvas: the image GANs below redraw their pictures too when the page reruns
-
-
-def iteration(page) -> int:
-    return int(page.locator("h3", has_text="Iteration").first.inner_text().split()[-1].replace(",", ""))
-
 
 def test_play_trains_live_and_pause_stops(app):
     app.open("generative", section="GANs")
     app.assert_no_exception()
-    assert iteration(app.page) == 0
-    app.page.evaluate(COUNT_REDRAWS)
-    app.page.locator(".st-key-gan_play button").click()
-    start = time.perf_counter()
-    time.sleep(5)
-    seconds, redraws, done = time.perf_counter() - start, app.page.evaluate("window.__redraws"), iteration(app.page)
+    assert app.counter("Iteration") == 0
+    seconds, redraws = app.play("gan_play", 5, pictures="gan_picture")  # the image GANs below redraw on reruns too
+    done = app.counter("Iteration")
     fps = redraws / seconds  # one picture per frame: the canvas
     (ARTIFACTS / "gan-lab-fps.txt").write_text(f"{fps:.1f} pictures per second over {seconds:.1f} s, "
                                                f"{done / seconds:.0f} iterations per second\n")
@@ -42,9 +28,9 @@ def test_play_trains_live_and_pause_stops(app):
     app.page.locator(".st-key-gan_play button").click()
     app.page.locator(".st-key-gan_play button", has_text="Play").wait_for()
     app.wait_idle()
-    stopped = iteration(app.page)
+    stopped = app.counter("Iteration")
     time.sleep(1)
-    assert iteration(app.page) == stopped
+    assert app.counter("Iteration") == stopped
     app.assert_no_exception()
 
 

@@ -16,3 +16,13 @@ def open_page(page: str, section: str | None = None, **params) -> AppTest:
 def image_captions(at: AppTest) -> list[str]:
     """The captions under every picture on the page."""
     return [caption for image in at.get("image") for caption in image.captions]
+
+
+def markdown(at: AppTest) -> str:
+    """Every markdown text of the app (page and sidebar), as one text."""
+    return " ".join(m.value for m in at.markdown)
+
+
+def captions(at: AppTest) -> str:
+    """The captions of the page and of its pictures, as one text."""
+    return " ".join([c.value for c in at.caption] + image_captions(at))

@@ -13,15 +13,6 @@ def open_page(**params) -> AppTest:
     return apptest.open_page("generative", SECTION, **params)
 
 
-def markdown(at: AppTest) -> str:
-    return " ".join(m.value for m in at.markdown)
-
-
-def captions(at: AppTest) -> str:
-    """The captions of the page and of its images."""
-    return " ".join([c.value for c in at.caption] + [c for image in at.get("image") for c in image.captions])
-
-
 def notices(at: AppTest) -> str:
     return " ".join(e.value for e in [*at.info, *at.warning])
 
@@ -34,19 +25,19 @@ def test_reconstructions_show_the_autoencoder_pca_and_jpeg_at_the_same_bytes():
         "Reconstructions"
     labels = ae.images("fashion", "test")[1]
     assert at.text_input(key="ae_images").value == ", ".join(map(str, ae.first_of_each_class(labels)))
-    text = markdown(at)
+    text = apptest.markdown(at)
     for row in ("**Original**", "**Autoencoder**: 8 numbers = **16 bytes**", "**PCA**: 8 numbers = **16 bytes**",
                 "**JPEG** at ≈ 16 bytes"):
         assert row in text
     assert len(at.get("image")) >= 4
-    assert "JPEG cannot get this small" in captions(at)  # 16 bytes is below JPEG's smallest scan for 28×28
+    assert "JPEG cannot get this small" in apptest.captions(at)  # 16 bytes is below JPEG's smallest scan for 28×28
 
     at.segmented_control(key="ae_code").set_value(32).run()
-    assert not at.exception and "**Autoencoder**: 32 numbers = **64 bytes**" in markdown(at)
-    assert "JPEG cannot get this small" not in captions(at)  # 64 bytes it can reach
+    assert not at.exception and "**Autoencoder**: 32 numbers = **64 bytes**" in apptest.markdown(at)
+    assert "JPEG cannot get this small" not in apptest.captions(at)  # 64 bytes it can reach
 
     at.text_input(key="ae_images").set_value("5, 6").run()
-    assert not at.exception and not notices(at) and "#5: " in captions(at) and "#6: " in captions(at)
+    assert not at.exception and not notices(at) and "#5: " in apptest.captions(at) and "#6: " in apptest.captions(at)
     at.button(key="ae_shuffle").click().run()
     assert len(ae.parse_indices(at.text_input(key="ae_images").value, 10_000, 12)[0]) == 10
 
@@ -58,7 +49,7 @@ def test_bad_image_numbers_give_a_message_and_what_can_be_shown():
                                  ("💥" * 300, "Not an image number", "#900: 9")]:
         at.text_input(key="ae_images").set_value(text).run()
         assert not at.exception and not at.error, text[:20]
-        assert message in notices(at) and shown in captions(at), text[:20]
+        assert message in notices(at) and shown in apptest.captions(at), text[:20]
     at.text_input(key="ae_images").set_value("1, 2").run()
     assert not notices(at)
 
@@ -71,8 +62,8 @@ def test_bytes_against_error_puts_the_autoencoder_below_pca_at_every_size():
     assert list(table.index) == list(ae.CODES)
     assert (table["autoencoder MSE"] < table["PCA MSE"]).all()
     assert list(table["bytes (fp16 code)"]) == [4, 16, 64]
-    assert "Google stores your images" in markdown(at)
-    assert "On the whole test set" in captions(at)
+    assert "Google stores your images" in apptest.markdown(at)
+    assert "On the whole test set" in apptest.captions(at)
 
 
 def test_the_code_space_shows_every_test_image_and_the_one_picked_in_the_link():
@@ -80,17 +71,17 @@ def test_the_code_space_shows_every_test_image_and_the_one_picked_in_the_link():
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 1
     labels = ae.images("fashion", "test")[1]
-    assert f"**Test image #42** ({ae.DATASETS['fashion'].classes[labels[42]]})" in markdown(at)
-    assert "rebuilt from 2 numbers" in captions(at)
+    assert f"**Test image #42** ({ae.DATASETS['fashion'].classes[labels[42]]})" in apptest.markdown(at)
+    assert "rebuilt from 2 numbers" in apptest.captions(at)
     at.segmented_control(key="ae_data").set_value("mnist").run()  # a smaller test set: the point stays inside it
-    assert not at.exception and "**Test image #42**" in markdown(at)
+    assert not at.exception and "**Test image #42**" in apptest.markdown(at)
 
 
 def test_denoising_compares_the_plain_and_the_denoising_autoencoder_at_the_chosen_noise():
     at = open_page(ae_part="Denoising", ae_noise="0.5")
     assert not at.exception and not at.error
     assert at.slider(key="ae_noise").value == 0.5
-    text = markdown(at)
+    text = apptest.markdown(at)
     for row in ("**Clean**", "**Noisy input**", "**Plain autoencoder**", "**Denoising autoencoder**"):
         assert row in text
     errors = {row: float(text.split(row)[1].split("error ")[1][:6])
@@ -99,7 +90,7 @@ def test_denoising_compares_the_plain_and_the_denoising_autoencoder_at_the_chose
     assert errors["**Denoising autoencoder**"] < errors["**Noisy input**"]
     assert len(at.get("plotly_chart")) == 1
     at.slider(key="ae_noise").set_value(0.0).run()
-    assert not at.exception and "**Noisy input**  \nerror 0.0000" in markdown(at)
+    assert not at.exception and "**Noisy input**  \nerror 0.0000" in apptest.markdown(at)
 
 
 def test_odd_link_settings_are_ignored_with_a_notice():

@@ -16,39 +16,30 @@ def open_page(**params) -> AppTest:
     return apptest.open_page("generative", SECTION, **params)
 
 
-def markdown(at: AppTest) -> str:
-    return " ".join(m.value for m in at.markdown)
-
-
-def captions(at: AppTest) -> str:
-    """The captions of the page and of its images."""
-    return " ".join([c.value for c in at.caption] + [c for image in at.get("image") for c in image.captions])
-
-
 def test_the_latent_explorer_decodes_the_point_the_sliders_or_the_link_choose():
     at = open_page(vae_z1="1.5", vae_z2="-0.5")
     assert not at.exception and not at.error
     assert at.segmented_control(key="vae_part").options == list(vae_ui.PARTS)
     assert at.segmented_control(key="vae_data").value == "fashion"
     assert (at.slider(key="vae_z1").value, at.slider(key="vae_z2").value) == (1.5, -0.5)
-    assert "decoded at (1.50, -0.50)" in captions(at) and "nearest test image: #" in captions(at)
+    assert "decoded at (1.50, -0.50)" in apptest.captions(at) and "nearest test image: #" in apptest.captions(at)
     assert len(at.get("plotly_chart")) == 1
     at.slider(key="vae_z2").set_value(2.0).run()
-    assert not at.exception and "decoded at (1.50, 2.00)" in captions(at)
+    assert not at.exception and "decoded at (1.50, 2.00)" in apptest.captions(at)
 
 
 def test_the_grid_decodes_the_whole_plane():
     at = open_page(vae_part="Grid over the plane", vae_data="mnist")
     assert not at.exception and not at.error
-    assert at.slider(key="vae_grid").value == 12 and "12 × 12 points of the latent plane" in captions(at)
+    assert at.slider(key="vae_grid").value == 12 and "12 × 12 points of the latent plane" in apptest.captions(at)
     at.slider(key="vae_grid").set_value(6).run()
-    assert not at.exception and "6 × 6 points" in captions(at)
+    assert not at.exception and "6 × 6 points" in apptest.captions(at)
 
 
 def test_interpolation_in_latent_space_beside_a_cross_fade_of_pixels():
     at = open_page(vae_part="Interpolation", vae_steps="7")
     assert not at.exception and not at.error
-    text = markdown(at)
+    text = apptest.markdown(at)
     for row in ("**VAE**", "**Plain autoencoder** (2 numbers)", "**Pixels**: a cross-fade"):
         assert row in text
     assert at.slider(key="vae_steps").value == 7
@@ -64,9 +55,9 @@ def test_prior_samples_are_drawn_again_with_a_new_seed():
     at = open_page(vae_part="Samples from the prior", vae_seed="5")
     assert not at.exception and not at.error
     assert at.slider(key="vae_seed").value == 5
-    assert "**VAE**: z drawn from the prior N(0, I), decoded" in markdown(at)
-    assert "**Plain autoencoder**: z drawn from a Gaussian" in markdown(at)
-    assert "**Plain autoencoder**: z drawn from N(0, I), as for the VAE" in markdown(at)
+    assert "**VAE**: z drawn from the prior N(0, I), decoded" in apptest.markdown(at)
+    assert "**Plain autoencoder**: z drawn from a Gaussian" in apptest.markdown(at)
+    assert "**Plain autoencoder**: z drawn from N(0, I), as for the VAE" in apptest.markdown(at)
     assert len(at.get("image")) == 3
     at.button(key="vae_draw").click().run()
     assert not at.exception and at.slider(key="vae_seed").value == 6
@@ -79,7 +70,7 @@ def test_the_holes_view_measures_both_planes_and_says_what_it_measured():
     assert set(shown) == {f"{who}: {what}" for who in ("Autoencoder", "VAE")
                           for what in ("empty cells", "draws in a hole")}
     assert all(0 <= v <= 1 for v in shown.values())
-    text = markdown(at)
+    text = apptest.markdown(at)
     ae_empty, vae_empty = shown["Autoencoder: empty cells"], shown["VAE: empty cells"]
     expected = ("the VAE's plane has fewer holes" if ae_empty - vae_empty > 0.03 else
                 "the plain autoencoder's plane has fewer empty cells" if vae_empty - ae_empty > 0.03 else
