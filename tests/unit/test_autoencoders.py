@@ -10,14 +10,8 @@ from core import checkpoints
 from core.models import build
 from core.models.autoencoder import AEConfig, Autoencoder, AutoencoderSet
 
+pytestmark = pytest.mark.usefixtures("one_thread")
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small networks train many times faster on one thread than on two that wait for each other on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 @pytest.fixture(scope="module", params=["fashion", "mnist"])
 def shipped(request):

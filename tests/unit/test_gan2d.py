@@ -8,13 +8,7 @@ from core import gan2d, gan2d_picture
 from core.gan2d import Gan, GanConfig
 from core.plots import NORMAL, PROJECTOR
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.mark.parametrize("bad", [dict(target="spiral"), dict(g_layers=0), dict(d_layers=5), dict(g_width=2),

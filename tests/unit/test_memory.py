@@ -9,15 +9,7 @@ from core import memory
 TASK = memory.Task()
 CHANCE = 1 / TASK.classes
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """As the app on two cores (set_threads(spare=1)): a second torch thread fighting other work for the cores made
-    these small models up to 100 times slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_sequences_open_with_a_class_followed_by_distractors():

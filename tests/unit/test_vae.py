@@ -10,14 +10,8 @@ from core import autoencoders as ae
 from core import checkpoints, vae
 from core.models.autoencoder import AEConfig, Autoencoder
 
+pytestmark = pytest.mark.usefixtures("one_thread")
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small networks train many times faster on one thread than on two that wait for each other on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 def test_kl_divergence_matches_the_formula_worked_by_hand():
     # μ = (1, −2), σ² = (1, 4): ½[(1 + 1 − 1 − 0) + (4 + 4 − 1 − log 4)] = ½(8 − log 4) = 3.306853
