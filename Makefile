@@ -43,4 +43,4 @@ $(VADER): | $(VENV)/.installed
 
 # Rebuild every shipped checkpoint from scratch (deterministic; see assets/checkpoints/manifest.json).
 checkpoints: install
-	$(PY) -m core.train all
+	$(PY) -m core.recipes all

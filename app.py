@@ -2,13 +2,13 @@
 import streamlit as st
 
 from core import device
-from core.lecture import available_segments
+from core.lecture import SEGMENTS
 from core.ui import projector, url_state
 
 st.set_page_config(page_title="CNNs, RNNs, GANs et al.", page_icon=":material/neurology:", layout="wide")
 device.set_threads(spare=1)
 
-segments = [st.Page(s.file, title=s.title, icon=s.icon, url_path=s.url_path) for s in available_segments()]
+segments = [st.Page(s.file, title=s.title, icon=s.icon, url_path=s.url_path) for s in SEGMENTS]
 
 
 def opening() -> None:

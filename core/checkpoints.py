@@ -75,7 +75,7 @@ def load_state(name: str, folder: Path | None = None) -> tuple[dict[str, torch.T
     """The verified weights (as float32) and manifest entry of a checkpoint; refuses altered files."""
     entry = read_manifest(folder).get(name)
     path = (folder or CHECKPOINT_DIR) / f"{name}.safetensors"
-    rebuild = f"Rebuild it with `python -m core.train {name}`."
+    rebuild = f"Rebuild it with `python -m core.recipes {name}`."
     if entry is None or not path.exists():
         raise CheckpointError(f"The checkpoint '{name}' is missing. {rebuild}")
     if sha256(path) != entry.sha256:

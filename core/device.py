@@ -1,19 +1,30 @@
-"""Where tensors live: CUDA, then Apple's MPS, else the CPU; chosen once for the whole app."""
+"""Where tensors live: CUDA, then Apple's MPS, else the CPU, chosen once for the whole app (DASHBOARD_DEVICE=cpu,
+cuda or mps forces one); and the one way back to numpy."""
 import functools
 import os
 import threading
 
+import numpy as np
 import torch
+
+FORCE = "DASHBOARD_DEVICE"
 
 
 @functools.cache
 def device() -> torch.device:
-    """The fastest device this machine offers."""
+    """The device named by DASHBOARD_DEVICE, else the fastest this machine offers."""
+    if os.environ.get(FORCE):
+        return torch.device(os.environ[FORCE])
     if torch.cuda.is_available():
         return torch.device("cuda")
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def to_numpy(tensor: torch.Tensor) -> np.ndarray:
+    """A tensor as a numpy array, wherever it lives: detached from autograd and moved to the CPU."""
+    return tensor.detach().cpu().numpy()
 
 
 @functools.cache

@@ -1,7 +1,6 @@
 """Plotly figure builders. Every figure takes a PlotStyle, so projector mode reaches every plot."""
-from dataclasses import dataclass
-
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go

@@ -3,6 +3,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.device import to_numpy
 from core.features import as_batch
 
 
@@ -17,7 +18,7 @@ def embeddings(model: nn.Module, images: np.ndarray, batch: int = 250) -> np.nda
     """The penultimate-layer features of (N, 28, 28) uint8 images, L2-normalised: (N, D) float32."""
     dev = next(model.parameters()).device
     feats = [model.features(as_batch(images[i:i + batch]).to(dev)).cpu() for i in range(0, len(images), batch)]
-    return normalise(torch.cat(feats).numpy())
+    return normalise(to_numpy(torch.cat(feats)))
 
 
 def pixels(images: np.ndarray) -> np.ndarray:
@@ -45,7 +46,7 @@ def neighbours(bank: np.ndarray, k: int, queries: np.ndarray | None = None, chun
         similarity = vectors[rows] @ vectors.T  # (c, N): cosine, the vectors being unit length
         similarity[torch.arange(len(rows)), rows] = -float("inf")  # an item is not its own neighbour
         found.append(similarity.topk(k, dim=1).indices)  # (c, k)
-    return torch.cat(found).numpy()
+    return to_numpy(torch.cat(found))
 
 
 def precision_by_item(found: np.ndarray, labels: np.ndarray, k: int, queries: np.ndarray | None = None) -> np.ndarray:

@@ -12,9 +12,18 @@ import weakref
 
 import numpy as np
 import torch
-from captum.attr import GuidedGradCam, IntegratedGradients, LayerAttribution, LayerGradCam, Occlusion, Saliency
+from captum.attr import (
+    GuidedGradCam,
+    IntegratedGradients,
+    LayerAttribution,
+    LayerGradCam,
+    Occlusion,
+    Saliency,
+)
 from PIL import Image
 from torch import nn
+
+from core.device import to_numpy
 
 METHODS = ("Saliency", "Integrated Gradients", "Grad-CAM", "Occlusion", "Guided Grad-CAM")
 BLACK = {"SmallCNN": 0.0, "EfficientNet": -1.0}  # the input value of a black pixel: [0, 1] inputs vs Lite0's [-1, 1]
@@ -123,7 +132,7 @@ def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, layer
         frozen.load_state_dict(model.state_dict())  # the copy sees the weights as they are now
         x = x.detach().to(next(frozen.parameters()).device).requires_grad_()  # a fresh leaf, not the caller's
         attribution = _ATTRIBUTE[method](frozen, x, target, frozen.get_submodule(layer_name), **opts)
-    return attribution[0].detach().float().cpu().numpy()
+    return to_numpy(attribution[0].detach().float())
 
 
 def overlay(image: np.ndarray, attribution: np.ndarray, opacity: float = 0.7) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Reading a student's uploaded image safely: size limits, corrupt files, odd modes, EXIF rotation."""
+"""Reading what a student uploads or types, safely: images (size limits, corrupt files, odd modes, EXIF rotation)
+and numbers in their text."""
 import io
 import struct
 
@@ -101,3 +102,12 @@ def _rescale_to_8bit(img: Image.Image) -> Image.Image:
     low, high = values.min(), values.max()
     scaled = (values - low) * (255 / (high - low)) if high > low else np.zeros_like(values)
     return Image.fromarray(scaled.round().astype(np.uint8))
+
+
+def is_number(text: str) -> bool:
+    """Whether text reads as a float."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

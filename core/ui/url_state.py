@@ -35,7 +35,7 @@ def finish() -> None:
 
 
 def app_is_running() -> bool:
-    """Whether app.py started this run (it always does, except in the case core.ui.entrypoint mends)."""
+    """Whether app.py started this run (it always does, except in the case core.ui.segment mends)."""
     return st.session_state.get(_STATE, {}).get("running", False)
 
 

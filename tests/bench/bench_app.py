@@ -3,7 +3,7 @@
 Run from anywhere:  .venv/bin/python tests/bench/bench_app.py [--runs 3]
 
 Not a test (machines here are shared and noisy): it prints figures against the goals and never fails on them.
-Each run starts a fresh `streamlit run app.py` (the command docs/testing.md gives) and drives Debian's Chromium
+Each run starts a fresh `streamlit run app.py` (headless, on a free port, file watcher off) and drives Debian's Chromium
 through Playwright:
   * first page interactive: from starting the server process until /_stcore/health answers "ok", the default page
     has loaded, its script has finished (data-test-script-state="notRunning") and its title (h1) is visible;
@@ -28,9 +28,19 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from core.lecture import available_segments  # noqa: E402
-from tests.browser import (APP_CONNECTED, APP_IDLE, CHROMIUM, CHROMIUM_ARGS, EXCEPTION, VIEWPORT,  # noqa: E402
-                           free_port, stop, streamlit_command, wait_healthy)
+from core.lecture import SEGMENTS  # noqa: E402
+from tests.browser import (  # noqa: E402
+    APP_CONNECTED,
+    APP_IDLE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EXCEPTION,
+    VIEWPORT,
+    free_port,
+    stop,
+    streamlit_command,
+    wait_healthy,
+)
 
 TIMEOUT_MS = 300_000
 
@@ -64,7 +74,7 @@ def sections_of(page_file: str) -> tuple[str, ...]:
 def targets() -> list[tuple[str, str]]:
     """(label, url path with query) for every available page and every section of it, in lecture order."""
     out = []
-    for seg in available_segments():
+    for seg in SEGMENTS:
         out.append((seg.title, seg.url_path))
         for section in sections_of(seg.file):
             out.append((f"{seg.title} › {section}", f"{seg.url_path}?{urlencode({'section': section})}"))

@@ -3,7 +3,7 @@ the page recomputes, and a step of adversarial training; with the shipped models
 
 Run from anywhere:  .venv/bin/python tests/bench/bench_attacks.py [--repeats 5] [--items 200] [--train-steps 40]
 
-Each attack figure is the wall time of one `core.attacks` call (the gradient steps and the final forward pass that
+Each attack figure is the wall time of one `core.adversarial.attacks` call (the gradient steps and the final forward pass that
 gives the adversarial image's logits) after one warm-up call, median and best of the runs, with torch using every
 core but one, as the app does (`set_threads(spare=1)`). The best run shows the cost with the cores to itself; the
 median, what other work on the machine made of it. Not a test (machines here are shared and noisy): it prints
@@ -21,7 +21,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from core import attacks, checkpoints, features  # noqa: E402
+from core import checkpoints, features
+from core.adversarial import attacks  # noqa: E402
 from core.data.images import fashion_mnist, photos  # noqa: E402
 from core.device import describe, set_threads  # noqa: E402
 from core.models.cnn import SmallCNN  # noqa: E402

@@ -8,7 +8,7 @@ Error: mean squared difference per pixel on a 0–1 scale, over the whole test s
 10,000; MNIST: the 1,000 held-out digits). Bytes: a code of k numbers stored as float16 is 2k bytes (PCA's too);
 JPEG's quality is chosen image by image to bring its scan closest to the same bytes, its scan and whole-file bytes
 reported. Page timings: wall time of the `core` call behind each view after one warm-up call, median and best of the
-runs, with torch using every core but one, as the app does. Training speed: ms per step of `core.autoencoders.fit`
+runs, with torch using every core but one, as the app does. Training speed: ms per step of `core.generative.autoencoders.fit`
 on 1 thread, 40 steps after 10 of warm-up. Not a test (machines here are shared and noisy): it prints figures and
 never fails on them. `--quick`: the first 1,000 test images for the JPEG part.
 """
@@ -23,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from core import autoencoders as ae  # noqa: E402
-from core import checkpoints, vae  # noqa: E402
+from core import checkpoints  # noqa: E402
 from core.device import describe, set_threads  # noqa: E402
+from core.generative import autoencoders as ae  # noqa: E402
+from core.generative import vae
 from core.models.autoencoder import AEConfig, Autoencoder  # noqa: E402
 
 
@@ -91,7 +92,7 @@ def holes(dataset: str) -> None:
 
 
 def training() -> None:
-    print("\nTraining (manifest, as recorded when built; `python -m core.train NAME`):")
+    print("\nTraining (manifest, as recorded when built; `python -m core.recipes NAME`):")
     manifest = checkpoints.read_manifest()
     total_bytes = 0
     for name in ("ae_fashion", "ae_mnist", "vae_fashion", "vae_mnist", "vae_faces"):

@@ -2,7 +2,7 @@
 
 Run from anywhere:  .venv/bin/python tests/bench/bench_from_scratch.py [--only fashion|mnist] [--seed 0]
 
-Each run is `core.train.from_scratch` with the page's default settings (3 convolution layers of 16, 32, 64
+Each run is `core.cnn.from_scratch.train` with the page's default settings (3 convolution layers of 16, 32, 64
 filters), torch using every core but one as the app does (`set_threads(spare=1)`), timed from reading the data
 to the accuracy on the whole held-out set, the live accuracy curve's measurements included.
 Goals: Fashion-MNIST's official 10,000-image test set ≥ 92 %, MNIST 5k's 1,000 held-out digits ≥ 97 %, each run
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from core import train  # noqa: E402
+from core.cnn import from_scratch  # noqa: E402
 from core.device import describe, set_threads  # noqa: E402
 
 SECONDS_GOAL = 180.0
@@ -34,20 +34,20 @@ def report(step: int, total: int, loss: float) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=list(train.SCRATCH_DATA))
+    parser.add_argument("--only", choices=list(from_scratch.SCRATCH_DATA))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     set_threads(spare=1)
     print(f"{describe()}; {os.cpu_count()} cores; {load()}")
     missed = []
-    for dataset, recipe in train.SCRATCH_DATA.items():
+    for dataset, recipe in from_scratch.SCRATCH_DATA.items():
         if args.only and dataset != args.only:
             continue
-        spec = train.Scratch(dataset, seed=args.seed)
+        spec = from_scratch.Scratch(dataset, seed=args.seed)
         print(f"{recipe.title}: {spec.total_steps:,} steps of 128, channels {spec.config().channels}, "
               f"learning rate {spec.lr:g}, held out: {recipe.held_out}", flush=True)
         start = time.perf_counter()
-        run = train.from_scratch(spec, on_progress=report)
+        run = from_scratch.train(spec, on_progress=report)
         seconds = time.perf_counter() - start
         ok = run.status == "done" and run.accuracy >= recipe.goal and seconds <= SECONDS_GOAL
         if not ok:

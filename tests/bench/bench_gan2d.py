@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from core import gan2d, gan2d_picture  # noqa: E402
 from core.device import describe, set_threads  # noqa: E402
+from core.generative import gan2d, gan2d_picture  # noqa: E402
 from core.plots import NORMAL  # noqa: E402
 
 GOAL_ITERATIONS, GOAL_FPS = 5000, 10.0
@@ -74,7 +74,15 @@ def browser_fps(seconds: float = 6.0) -> tuple[float, float]:
     from playwright.sync_api import sync_playwright
 
     from core import checkpoints
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, stop, streamlit_command, wait_healthy
+    from tests.browser import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        VIEWPORT,
+        free_port,
+        stop,
+        streamlit_command,
+        wait_healthy,
+    )
     from tests.e2e.conftest import wait_idle
     from tests.e2e.test_gan_lab_browser import COUNT_REDRAWS, iteration
 
@@ -82,7 +90,7 @@ def browser_fps(seconds: float = 6.0) -> tuple[float, float]:
     command = streamlit_command(port)
     if not checkpoints.exists("fashion_gan"):  # the image half below would train it first: leave it out
         print("  (fashion_gan checkpoint missing: serving with the image half replaced by a caption)")
-        command = [sys.executable, "-c", "import sys, streamlit as st, core.ui.gan_images as g; "
+        command = [sys.executable, "-c", "import sys, streamlit as st, core.generative.ui.gan_images as g; "
                    "g.section = lambda: st.caption('image half left out'); from streamlit.web.cli import main; "
                    f"sys.argv = ['streamlit'] + {command[3:]!r}; main()"]
     log = open(ROOT / "tests" / "artifacts" / "bench-gan2d-streamlit.log", "w")

@@ -4,7 +4,7 @@ judges it, and the time to render the section's views.
 Run from the repository root:  .venv/bin/python tests/bench/bench_gan_images.py [--samples 5000] [--steps 30]
 
 - Iterations per second: steps of the shipped DCGAN's training (a discriminator and a generator update on 64 + 64
-  images) and of the smaller one the page trains live, on one torch thread (as `core.train` builds checkpoints),
+  images) and of the smaller one the page trains live, on one torch thread (as `core.recipes` builds checkpoints),
   after warm-up steps.
 - The judge (`fashion_cnn`) on `--samples` fresh samples of the shipped generator, every one of them counted (none
   filtered): the entropy of its class shares as a share of log 10 (goal ≥ 90%) and its mean top-class probability
@@ -24,9 +24,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from core import checkpoints, gan_images  # noqa: E402
+from core import checkpoints  # noqa: E402
 from core.data.images import FASHION_CLASSES, fashion_mnist  # noqa: E402
 from core.device import describe  # noqa: E402
+from core.generative import gan_images
 from core.lecture import ROOT  # noqa: E402
 
 
@@ -40,7 +41,8 @@ def iterations_per_second(settings: gan_images.Settings, images: torch.Tensor, s
 
 
 def _standalone() -> None:
-    from core.ui import gan_images, url_state
+    from core.generative.ui import gan_images
+    from core.ui import url_state
     url_state.begin("generative")
     try:
         gan_images.section()
@@ -79,7 +81,7 @@ def main() -> None:
     print(f"{describe()}")
     images = torch.from_numpy(np.array(fashion_mnist(train=True)[0]))[:, None]
 
-    from core.ui import gan_images as page
+    from core.generative.ui import gan_images as page
     shipped = gan_images.SHIPPED
     entry = checkpoints.read_manifest().get("fashion_gan")
     print("\nTraining speed (1 torch thread, batch 64):")

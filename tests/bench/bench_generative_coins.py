@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import numpy as np  # noqa: E402
 
-from core import generative_vs_discriminative as gd  # noqa: E402
+from core.generative import generative_vs_discriminative as gd  # noqa: E402
 from core.plots import NORMAL  # noqa: E402
 
 GOAL_MS = 100.0
@@ -37,7 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     seeds = parser.parse_args().seeds
-    from core.ui import generative_vs_discriminative as ui
+    from core.generative.ui import generative_vs_discriminative as ui
 
     a, b = (gd.parse_tosses(s) for s in gd.NOTES_SEQUENCES)
     huge = "H, T, " * 5000

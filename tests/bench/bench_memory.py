@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from core import memory  # noqa: E402
 from core.device import describe, set_threads  # noqa: E402
+from core.rnn import memory  # noqa: E402
 
 GOAL_SECONDS = 5.0
 

@@ -20,9 +20,12 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from core import attacks, checkpoints, features  # noqa: E402
-from core import out_of_distribution as ood  # noqa: E402
-from core import physical  # noqa: E402
+from core import checkpoints, features
+from core.adversarial import (
+    attacks,  # noqa: E402
+    physical,  # noqa: E402
+)
+from core.adversarial import out_of_distribution as ood  # noqa: E402
 from core.data.images import fashion_mnist, photos  # noqa: E402
 from core.device import describe, set_threads  # noqa: E402
 from core.models.imagenet import efficientnet_lite0, to_input  # noqa: E402

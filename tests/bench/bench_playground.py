@@ -16,7 +16,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from core.playground import FEATURES, Network, PlaygroundConfig, heatmaps, toy_data, train_epoch  # noqa: E402
+from core.feed_forward.playground import (  # noqa: E402
+    FEATURES,
+    Network,
+    PlaygroundConfig,
+    heatmaps,
+    toy_data,
+    train_epoch,
+)
 
 CASES = {  # name: (config, TF Playground's own ms per epoch, goal in ms)
     "(a) default: x1, x2; hidden 4-2; tanh": (PlaygroundConfig(), "6-9", 3.0),

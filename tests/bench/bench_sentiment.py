@@ -3,7 +3,7 @@
 
 Run from anywhere:  .venv/bin/python tests/bench/bench_sentiment.py [--repeats 5]
 
-Each time is the wall time of `core.sentiment.explain` (tokens, prediction, running opinion, Integrated Gradients with
+Each time is the wall time of `core.rnn.sentiment.explain` (tokens, prediction, running opinion, Integrated Gradients with
 IG_STEPS steps, MINILM_IG_STEPS for MiniLM) after one warm-up call, median and best of the runs, with torch using
 every core but one, as the app does (`set_threads(spare=1)`). Not a test (machines here are shared and noisy): it
 prints figures against the goals and never fails on them. Goals on a 2-core CPU: LSTM ≤ 0.5 s per review; test
@@ -17,9 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from core import checkpoints, sentiment  # noqa: E402
+from core import checkpoints  # noqa: E402
 from core.data.text import movie_snippets  # noqa: E402
 from core.device import describe, set_threads  # noqa: E402
+from core.rnn import sentiment
 
 MODELS = {"sentiment_lstm": (0.77, 0.5), "sentiment_gru": (0.77, None), "sentiment_minilm": (0.79, None)}
 REVIEW = " ".join(sentiment.CRICHTON.split()[:100])  # the lecture's review, its first 100 words

@@ -17,9 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from core import checkpoints, translation  # noqa: E402
+from core import checkpoints  # noqa: E402
 from core.data.text import sentence_pairs  # noqa: E402
 from core.device import describe, set_threads  # noqa: E402
+from core.rnn import translation
 
 SECONDS_GOAL = 0.5
 

@@ -1,7 +1,7 @@
 """Real-browser fixtures: one `streamlit run app.py` server per test session, and a fresh Chromium page per test.
 
 Chromium is Debian's /usr/bin/chromium driven by Playwright for Python (`playwright install` cannot download
-browsers here); see docs/testing.md. Screenshots go to tests/artifacts/screenshots/ (git-ignored): look at them,
+browsers here, so the browser comes from Debian). Screenshots go to tests/artifacts/screenshots/ (git-ignored): look at them,
 a page can render without an exception and still be unreadable.
 """
 import subprocess
@@ -11,8 +11,19 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.browser import (APP_CONNECTED, APP_IDLE, CHROMIUM, CHROMIUM_ARGS, EXCEPTION, ROOT, VIEWPORT, free_port,
-                           stop, streamlit_command, wait_healthy)
+from tests.browser import (
+    APP_CONNECTED,
+    APP_IDLE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EXCEPTION,
+    ROOT,
+    VIEWPORT,
+    free_port,
+    stop,
+    streamlit_command,
+    wait_healthy,
+)
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"

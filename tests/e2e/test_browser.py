@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.lecture import available_segments
+from core.lecture import SEGMENTS
 
 SECTIONS = ("The toolkit perspective", "Features: hand-made vs learned", "Data A vs Data B")
 ALERT = "[data-testid='stAlert'], [data-testid='stAlertContainer']"
@@ -46,7 +46,7 @@ def truncated_jpeg() -> bytes:
     return data[: len(data) // 2]
 
 
-@pytest.mark.parametrize("segment", available_segments(), ids=lambda s: s.url_path)
+@pytest.mark.parametrize("segment", SEGMENTS, ids=lambda s: s.url_path)
 def test_every_page_renders(app, segment):
     app.open(segment.url_path)
     app.assert_no_exception()

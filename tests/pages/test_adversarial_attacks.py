@@ -5,7 +5,7 @@ import numpy as np
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core.ui import robustness
+from core.adversarial.ui import robustness
 from tests import samples
 from tests.pages import apptest
 

@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core import cache
+from core.adversarial.ui import out_of_distribution as section_module
 from core.data.images import photos
-from core.ui import out_of_distribution as section_module
+from core.ui import cache
 from tests import samples
 from tests.pages import apptest
 

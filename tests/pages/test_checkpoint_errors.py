@@ -6,7 +6,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core import checkpoints, train
+from core import checkpoints, recipes
 from core.lecture import ROOT
 
 
@@ -33,15 +33,15 @@ def test_an_altered_checkpoint_is_refused_with_a_message(checkpoint_copy):
     path.write_bytes(bytes(data))
     at = digit_page()
     assert not at.exception
-    assert any("does not match its recorded sha256" in e.value and "python -m core.train mnist_cnn" in e.value
+    assert any("does not match its recorded sha256" in e.value and "python -m core.recipes mnist_cnn" in e.value
                for e in at.error)
     assert at.title  # the rest of the page still works
 
 
 def test_a_missing_checkpoint_is_trained_on_demand(checkpoint_copy, monkeypatch):
     (checkpoint_copy / "mnist_cnn.safetensors").unlink()
-    quick = dataclasses.replace(train.RECIPES["mnist_cnn"], steps=30)
-    monkeypatch.setitem(train.RECIPES, "mnist_cnn", quick)
+    quick = dataclasses.replace(recipes.RECIPES["mnist_cnn"], steps=30)
+    monkeypatch.setitem(recipes.RECIPES, "mnist_cnn", quick)
     at = digit_page()
     assert not at.exception and not at.error
     assert any("Trained **mnist_cnn**" in s.label for s in at.status)

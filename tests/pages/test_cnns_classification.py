@@ -9,10 +9,10 @@ import torch
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core.data.images import photos
+from core.cnn.ui import classification
 from core.data.imagenet import imagenet_classes
+from core.data.images import photos
 from core.models import imagenet
-from core.ui import classification
 from tests.pages import apptest
 
 CATS = ("tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat")

@@ -1,5 +1,5 @@
 """The CNN page's Convolution section in AppTest: the default view, URL parameters, Step, Back and Play, the value
-shown at a step against core.convolution, an editable kernel from the URL, a filter that does not fit, bad URL
+shown at a step against core.cnn.convolution, an editable kernel from the URL, a filter that does not fit, bad URL
 values, and each image source."""
 import re
 
@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core import convolution, uploads
+from core import uploads
+from core.cnn import convolution
 from core.data import images
 from tests.pages import apptest
 

@@ -4,7 +4,9 @@ already busy training."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import cache, checkpoints, train
+from core import checkpoints
+from core.cnn import from_scratch
+from core.ui import cache
 from tests.pages import apptest
 
 SECTION = "Layers of convolutions"
@@ -37,7 +39,7 @@ def test_the_section_opens_on_the_shipped_fashion_cnn_with_its_measured_accuracy
     assert table.loc["conv2", "output"] == "48×7×7" and table.loc["total", "parameters"] == "164,570"
     assert "mistakes in 10,000 held-out images" in " ".join(m.value for m in at.markdown)
     assert at.segmented_control(key="train_layers").value == 3 and at.segmented_control(key="train_width").value == 1
-    assert at.select_slider(key="train_steps_fashion").value == train.SCRATCH_DATA["fashion"].steps and at.select_slider(key="train_lr").value == 0.003
+    assert at.select_slider(key="train_steps_fashion").value == from_scratch.SCRATCH_DATA["fashion"].steps and at.select_slider(key="train_lr").value == 0.003
     assert "conv 16 → conv 32 → conv 64 → dense 128 → 10" in captions(at)
     assert "ignored" not in " ".join(i.value for i in at.info)
 
@@ -94,9 +96,9 @@ def test_a_second_training_on_a_busy_server_is_refused_with_a_message():
 
 def test_a_stopped_run_is_measured_as_it_was_and_shown_as_stopped():
     at = open_section(train_data="MNIST 5k")
-    run = train.ScratchRun.start(train.Scratch("mnist", layers=1, width=0.5, steps=40))
+    run = from_scratch.ScratchRun.start(from_scratch.Scratch("mnist", layers=1, width=0.5, steps=40))
     with pytest.raises(Stopped):  # as a click on Stop ends the script run training it
-        train.from_scratch(run, train.scratch_data("mnist"), on_progress=stop_at(5))
+        from_scratch.train(run, from_scratch.scratch_data("mnist"), on_progress=stop_at(5))
     run.status = "stopped"  # as the page marks it on the way out
     at.session_state["_cnn_training_runs"] = {"mnist": run}
     at.run()

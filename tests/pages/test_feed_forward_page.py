@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import sum_of_sigmoids
+from core.feed_forward import sum_of_sigmoids
 from tests.pages import apptest
 
 SECTIONS = ("Neurons and non-linearity", "Sums of sigmoids", "Playground", "Gradient descent and SGD",

@@ -3,7 +3,7 @@ same bytes, the error-against-bytes figure and table, the test set in the 2-D co
 slider; settings in the URL, odd ones ignored with a notice, bad image numbers turned into a message."""
 from streamlit.testing.v1 import AppTest
 
-from core import autoencoders as ae
+from core.generative import autoencoders as ae
 from tests.pages import apptest
 
 SECTION = "Autoencoders"

@@ -6,7 +6,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import generative_vs_discriminative as gd
+from core.generative import generative_vs_discriminative as gd
 from tests.pages import apptest
 
 SECTION = "You just discriminated using a generative model"

@@ -5,8 +5,10 @@ It runs under the 2-D GAN Lab in the Generative models page's "GANs" section."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import cache, checkpoints, gan_images
-from core.ui import gan_images as page
+from core import checkpoints
+from core.generative import gan_images
+from core.generative.ui import gan_images as page
+from core.ui import cache
 from tests.pages import apptest
 
 pytestmark = pytest.mark.skipif(not checkpoints.exists("fashion_gan"), reason="fashion_gan is not built")

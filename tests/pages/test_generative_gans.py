@@ -4,12 +4,12 @@ rates, a diverging learning rate gets a message and a reset, and the student's o
 empty, unreadable, huge or degenerate) are read or refused with a message. Play is tested in a real browser
 (tests/e2e/test_gan_lab_browser.py): its loop keeps a script run busy.
 
-The image half (core.ui.gan_images) has its own tests; here its section is replaced by a marker, so these tests
+The image half (core.generative.ui.gan_images) has its own tests; here its section is replaced by a marker, so these tests
 neither load nor train its checkpoints."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.ui import gan_images
+from core.generative.ui import gan_images
 from tests.pages import apptest
 
 MARKER = "(image GANs here)"

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import autoencoders as ae
-from core.ui import vae as vae_ui
+from core.generative import autoencoders as ae
+from core.generative.ui import vae as vae_ui
 from tests.pages import apptest
 
 SECTION = "Variational autoencoders"

@@ -4,7 +4,7 @@ with a message."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.lecture import ROOT, available_segments
+from core.lecture import ROOT, SEGMENTS
 from tests.samples import jpeg_cut_in_half, png
 
 SECTIONS = ("The toolkit perspective", "Features: hand-made vs learned", "Data A vs Data B")
@@ -16,14 +16,14 @@ def open_page(file="pages/recap.py", **params) -> AppTest:
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
-    return at if file == available_segments()[0].file else at.switch_page(file).run()
+    return at if file == SEGMENTS[0].file else at.switch_page(file).run()
 
 
 def notices(at: AppTest) -> str:
     return " ".join(i.value for i in at.info)
 
 
-@pytest.mark.parametrize("segment", available_segments(), ids=lambda s: s.url_path)
+@pytest.mark.parametrize("segment", SEGMENTS, ids=lambda s: s.url_path)
 def test_every_page_renders_with_defaults(segment):
     at = open_page(segment.file)
     assert not at.exception

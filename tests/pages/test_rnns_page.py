@@ -3,7 +3,7 @@ stack, with odd sentences; the memory task trained live. (Translation and sentim
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import recurrence
+from core.rnn import recurrence
 from tests.pages import apptest
 
 SECTIONS = ("The recurrence, step by step", "Memorizing and forgetting", "Translation with attention",

@@ -4,10 +4,11 @@ settings in the URL; the unit shown first is a sentiment unit."""
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from core import checkpoints, sentiment
+from core import checkpoints
 from core.data.text import movie_snippets
-from core.sentiment import CRICHTON
-from core.ui.sentiment import MINILM_EXPLAINED, PRESETS
+from core.rnn import sentiment
+from core.rnn.sentiment import CRICHTON
+from core.rnn.ui.sentiment import MINILM_EXPLAINED, PRESETS
 from tests.pages import apptest
 
 SECTION = "Sentiment prediction"

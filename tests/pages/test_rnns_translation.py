@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import checkpoints
-from core.translation import MAX_SOURCE_WORDS, PRESET
-from core.ui.translation import COMPARE
+from core.rnn.translation import MAX_SOURCE_WORDS, PRESET
+from core.rnn.ui.translation import COMPARE
 from tests.pages import apptest
 
 SECTION = "Translation with attention"

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from core import attacks, checkpoints, features
+from core import checkpoints, features
+from core.adversarial import attacks
 from core.data.images import fashion_mnist, photos
 from core.models.imagenet import efficientnet_lite0, to_input
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from core import autoencoders as ae
 from core import checkpoints
+from core.generative import autoencoders as ae
 from core.models import build
 from core.models.autoencoder import AEConfig, Autoencoder, AutoencoderSet
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from core import backprop
-from core.backprop import EXAMPLE, PARAMS
+from core.feed_forward import backprop
+from core.feed_forward.backprop import EXAMPLE, PARAMS
 
 
 def _autograd(params, x, target):

@@ -40,7 +40,7 @@ def test_an_altered_file_is_refused(saved):
 
 
 def test_a_missing_checkpoint_names_the_rebuild_command(tmp_path):
-    with pytest.raises(checkpoints.CheckpointError, match="python -m core.train nothing"):
+    with pytest.raises(checkpoints.CheckpointError, match="python -m core.recipes nothing"):
         checkpoints.load_state("nothing", tmp_path)
     assert not checkpoints.exists("nothing", tmp_path)
 

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core import convolution
+from core.cnn import convolution
 
 
 def torch_conv(image: np.ndarray, kernel: np.ndarray, **kw) -> np.ndarray:

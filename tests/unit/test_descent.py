@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from core import descent
+from core.feed_forward import descent
 
 NEURON = descent.one_neuron_surface()
 LANDSCAPE = descent.local_minimum_landscape()

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from core import gan2d, gan2d_picture
-from core.gan2d import Gan, GanConfig
+from core.generative import gan2d, gan2d_picture
+from core.generative.gan2d import Gan, GanConfig
 from core.plots import NORMAL, PROJECTOR
 
 pytestmark = pytest.mark.usefixtures("one_thread")

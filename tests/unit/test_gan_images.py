@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from core import checkpoints, gan_images
+from core import checkpoints
 from core.data.images import fashion_mnist
+from core.generative import gan_images
 from core.models import build
 from core.models.gan import DCGAN, Discriminator, GANConfig, Generator
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from core import generative_vs_discriminative as gd
+from core.generative import generative_vs_discriminative as gd
 
 NOTES_A, NOTES_B = gd.NOTES_SEQUENCES  # 6 heads 5 tails (11), 11 heads 1 tail (12)
 

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from core import checkpoints, features, learned
+from core import checkpoints, features
+from core.cnn import learned
 from core.data.images import fashion_mnist
 
 

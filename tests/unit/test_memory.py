@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core import memory
+from core.rnn import memory
 
 TASK = memory.Task()
 CHANCE = 1 / TASK.classes

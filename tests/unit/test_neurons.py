@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from core import neurons
 from core.data.toy import curve_1d
+from core.feed_forward import neurons
 
 
 @pytest.mark.parametrize("name", list(neurons.ACTIVATIONS))

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from core import checkpoints
-from core import out_of_distribution as ood
+from core.adversarial import out_of_distribution as ood
 
 
 @pytest.fixture

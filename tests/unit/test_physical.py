@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from core import checkpoints, features
-from core import physical as ph
+from core.adversarial import physical as ph
 from core.data.images import fashion_mnist
 
 

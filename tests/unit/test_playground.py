@@ -6,10 +6,33 @@ import numpy as np
 import pytest
 import torch
 
-from core.playground import (FEATURES, JSON_FILE, PYTORCH_FILE, Network, PlaygroundConfig, accuracy, backward,
-                             confusion_matrix, features, forward, grid, heatmaps, is_diverged, loss, loss_formula,
-                             outputs, penalty_gradient, predict, read_points_csv, sgd_step, targets, to_json,
-                             to_pytorch_code, toy_data, train_epoch)
+from core.feed_forward.playground import (
+    FEATURES,
+    JSON_FILE,
+    PYTORCH_FILE,
+    Network,
+    PlaygroundConfig,
+    accuracy,
+    backward,
+    confusion_matrix,
+    features,
+    forward,
+    grid,
+    heatmaps,
+    is_diverged,
+    loss,
+    loss_formula,
+    outputs,
+    penalty_gradient,
+    predict,
+    read_points_csv,
+    sgd_step,
+    targets,
+    to_json,
+    to_pytorch_code,
+    toy_data,
+    train_epoch,
+)
 
 TORCH_ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid, "linear": lambda z: z}
 OUTPUT_KINDS = {  # output: (problem, labels that make Network.create choose it)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from core import recap
+from core.recap import separability as recap
 
 
 def test_a_line_separates_data_a_but_not_data_b():

@@ -4,8 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from core import recurrence
-from core.recurrence import sigmoid
+from core.rnn import recurrence
+from core.rnn.recurrence import sigmoid
 
 KINDS = ("RNN", "LSTM", "GRU")
 

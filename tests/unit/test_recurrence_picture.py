@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from core import recurrence, recurrence_picture
 from core.plots import NORMAL, PROJECTOR
+from core.rnn import recurrence, recurrence_picture
 
 
 def numbers(fig) -> list[str]:

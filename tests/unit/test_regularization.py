@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from core import regularization as reg
+from core.feed_forward import regularization as reg
 
 NONE = reg.train("none", seed=0)
 

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from core import checkpoints, sentiment
+from core import checkpoints
 from core.data.text import movie_snippets
 from core.models.rnn import PAD, UNK, SentimentRNN
+from core.rnn import sentiment
 
 GOALS = {"sentiment_lstm": 0.77, "sentiment_gru": 0.77, "sentiment_minilm": 0.79}
 BAD_TEXTS = {
@@ -136,7 +137,7 @@ def test_a_units_activations_and_the_words_that_excite_it_most(lstm):
 
 
 def test_the_training_recipe_returns_what_a_checkpoint_needs(monkeypatch, tmp_path):
-    from core.train import Recipe
+    from core.training import Recipe
     monkeypatch.setattr(sentiment, "word_vectors", lambda words, dim: torch.randn(len(words), dim))
     recipe = Recipe("sentiment_gru", sentiment.DATA, seed=0, steps=6, train=sentiment.train_sentiment_gru)
     model, architecture, metrics = recipe.train(recipe, None)

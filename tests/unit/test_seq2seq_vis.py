@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from core import checkpoints, seq2seq_vis
+from core import checkpoints
 from core.plots import NORMAL, PROJECTOR
-from core.translation import PRESET, Translation, beam_search, translate
+from core.rnn import seq2seq_vis
+from core.rnn.translation import PRESET, Translation, beam_search, translate
 
 VOCAB = ["<pad>", "<unk>", "<s>", "</s>", "the", "cat", "sat", "<b>on</b>", "mat", "a", *(f"w{i}" for i in range(20))]
 WORDS = ["die", "katze", "saß", "die", "<b>x</b>"]  # "die" twice; the last word unknown and not HTML-safe
@@ -178,7 +179,8 @@ class Pieces:
 def test_a_marian_translation_draws_in_the_same_views():
     """What the page shows when MarianMT is found: its cross-attention over subword pieces, and its beam tree."""
     from transformers import MarianConfig, MarianMTModel
-    from core.translation import translate_marian
+
+    from core.rnn.translation import translate_marian
     tokenizer = Pieces(PRESET.split() + ["the", "journeys", "dark"])
     pad = len(tokenizer.pieces) - 1
     torch.manual_seed(0)

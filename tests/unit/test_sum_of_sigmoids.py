@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from core import sum_of_sigmoids as sos
+from core.feed_forward import sum_of_sigmoids as sos
 
 
 def test_units_output_is_one_scaled_sigmoid_per_unit():

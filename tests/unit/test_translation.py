@@ -5,10 +5,11 @@ import pytest
 import torch
 from transformers import MarianConfig, MarianMTModel
 
-from core import checkpoints, translation
+from core import checkpoints
 from core.data.text import sentence_pairs
 from core.models.seq2seq import BOS, SPECIALS, Seq2Seq, Seq2SeqConfig
-from core.translation import MAX_SOURCE_WORDS, PRESET, Translation, translate
+from core.rnn import translation
+from core.rnn.translation import MAX_SOURCE_WORDS, PRESET, Translation, translate
 
 BAD_INPUTS = ["", "   \n\t", "Hallo " * 2000, "😀🎉 👍🏽", "<b>Hallo</b> <script>alert('x')</script>",
               "Quetzalcoatl xyzzyplatz blorf.", "The longest journeys begin when it gets dark in the streets.",

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from core import autoencoders as ae
-from core import checkpoints, vae
+from core import checkpoints
+from core.generative import autoencoders as ae
+from core.generative import vae
 from core.models.autoencoder import AEConfig, Autoencoder
 
 pytestmark = pytest.mark.usefixtures("one_thread")
