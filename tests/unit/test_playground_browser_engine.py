@@ -1,0 +1,65 @@
+"""The Playground's browser engine (core/feed_forward/ui/playground_engine.js) run in Node agrees with core's numpy
+engine: from the same start and the same order of points, the weights after 50 epochs, the losses and every heat map
+are equal within 1e-9."""
+import numpy as np
+import pytest
+
+from core import playground as pg
+from core.mulberry32 import Mulberry32
+from core.feed_forward.ui import playground_live as section
+
+EPOCHS = 50
+RUNNER = """
+const input = JSON.parse(require_stdin());
+const net = playgroundNetwork(input.start);
+const train = featureRows(input.points, net.features), targets = targetRows(net, input.labels);
+const rng = mulberry32(input.seed), n = input.labels.length;
+for (let e = 0; e < input.epochs; e++) trainEpoch(net, train, targets, rng.permutation(n), input.settings);
+const loss = meanLoss(net, train, targets, n);
+const grid = featureRows(canvasGrid(input.resolution), net.features);
+const layers = forward(net, grid, input.resolution ** 2);
+const maps = layers.slice(0, -1).map((a) => Array.from(a));
+const output = Array.from(decision(net, layers.at(-1), input.resolution ** 2));
+console.log(JSON.stringify({ weights: networkWeights(net), biases: net.biases.map((b) => Array.from(b)),
+                             loss, maps, output, diverged: isDiverged(net, loss) }));
+"""
+STDIN = "import { readFileSync } from 'node:fs';\nconst require_stdin = () => readFileSync(0, 'utf8');\n"
+
+CONFIGS = {
+    "defaults: circle, tanh, 4-2": pg.PlaygroundConfig(),
+    "xor, relu, L1, batch 1": pg.PlaygroundConfig(dataset="xor", activation="relu", regularization="L1",
+                                                  reg_rate=0.003, batch_size=1, hidden=(3,)),
+    "gauss, sigmoid, L2, 7 features, 6 layers of 8": pg.PlaygroundConfig(
+        dataset="gauss", activation="sigmoid", regularization="L2", reg_rate=0.01, features=pg.FEATURES,
+        hidden=(8,) * 6, learning_rate=0.1, noise=0.2),
+    "spiral of 3 arms, softmax, tanh, 8-8": pg.PlaygroundConfig(dataset="spiral", arms=3, features=pg.FEATURES,
+                                                               hidden=(8, 8), learning_rate=0.03, batch_size=7),
+    "regression on the plane, linear, no hidden layer": pg.PlaygroundConfig(
+        dataset="plane", problem="regression", activation="linear", hidden=(), learning_rate=0.01),
+    "regression multi-gaussian, relu, L2": pg.PlaygroundConfig(
+        dataset="multi_gauss", problem="regression", activation="relu", hidden=(6, 3), regularization="L2",
+        reg_rate=0.001, batch_size=30, noise=0.1),
+}
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS)
+def test_the_browser_engine_trains_as_the_numpy_engine(config, node):
+    X, y, _, _ = pg.toy_data(config)
+    net = pg.Network.create(config, y)
+    start = section.start_of(net)
+    resolution = 21
+    got = node(section.engine_script() + STDIN + RUNNER, {
+        "start": start, "points": X.astype(np.float64).ravel().tolist(), "labels": y.tolist(), "seed": config.seed,
+        "epochs": EPOCHS, "settings": section.settings_of(config), "resolution": resolution})
+    rng = Mulberry32(config.seed)
+    for _ in range(EPOCHS):
+        pg.train_epoch(net, X, y, config, rng)
+    for W, W_js, b, b_js in zip(net.weights, got["weights"], net.biases, got["biases"]):
+        np.testing.assert_allclose(W_js, W, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(b_js, b, rtol=0, atol=1e-9)
+    assert got["loss"] == pytest.approx(pg.loss(net, X, y), abs=1e-9)
+    output, layers = pg.heatmaps(net, resolution)
+    np.testing.assert_allclose(np.reshape(got["output"], output.shape), output, atol=1e-9)
+    for maps, maps_js in zip(layers, got["maps"]):
+        np.testing.assert_allclose(np.reshape(maps_js, (-1, maps.shape[0])).T.reshape(maps.shape), maps, atol=1e-9)
+    assert not got["diverged"] and not pg.is_diverged(net)
