@@ -39,6 +39,7 @@ export function lineChart(canvas, width, height, { title = "", subtitle = "", xT
   const [yLow, yHigh] = yDomain ?? [Math.min(0, ...ys), Math.max(1e-9, ...ys) * 1.05];
   let top = 4;
   context.fillStyle = "#31333f";
+  context.textAlign = "left";
   context.textBaseline = "top";
   if (title) {
     context.font = font(fontSize, "bold");
@@ -62,7 +63,7 @@ export function lineChart(canvas, width, height, { title = "", subtitle = "", xT
   });
   top += small + 10;
   const yTicks = niceTicks(yLow, yHigh), xTicks = niceTicks(xLow, xHigh);
-  const left = 14 + small * 0.6 + Math.max(...yTicks.map((t) => context.measureText(tickLabel(t)).width));
+  const left = small + 16 + Math.max(...yTicks.map((t) => context.measureText(tickLabel(t)).width));
   const bottom = height - small * 2 - 14, right = width - 12;
   const px = (v) => left + ((v - xLow) / (xHigh - xLow || 1)) * (right - left);
   const py = (v) => bottom - ((Math.min(Math.max(v, yLow), yHigh) - yLow) / (yHigh - yLow || 1)) * (bottom - top);
@@ -80,7 +81,7 @@ export function lineChart(canvas, width, height, { title = "", subtitle = "", xT
   xTicks.forEach((t) => context.fillText(tickLabel(t), px(t), bottom + 5));
   context.fillText(xTitle, (left + right) / 2, bottom + small + 8);
   context.save();
-  context.translate(10, (top + bottom) / 2);
+  context.translate(4 + small / 2, (top + bottom) / 2);
   context.rotate(-Math.PI / 2);
   context.textBaseline = "middle";
   context.fillText(yTitle, 0, 0);

@@ -15,14 +15,20 @@ function element(tag, attributes = {}, text = "") {
   return node;
 }
 
+function button(name, icon, label, title = "") {
+  // A button with one of Streamlit's Material Symbols icons (the page has loaded the font)
+  const node = element("button", { class: `live-${name}`, type: "button", title });
+  node.append(element("span", { class: "live-icon" }, icon), element("span", {}, label));
+  return node;
+}
+
 function liveInstance(parent, spec, setStateValue) {
   const root = element("div", { class: "live", "data-frames": "0" });
   const bar = element("div", { class: "live-bar" });
-  const play = element("button", { class: "live-play", type: "button" });
-  const step = element("button", { class: "live-step", type: "button" }, "⏭ Step");
-  const extras = (spec.extraButtons ?? []).map((extra) =>
-    [extra, element("button", { class: "live-extra", type: "button", title: extra.title ?? "" }, extra.label)]);
-  const reset = element("button", { class: "live-reset", type: "button" }, "↺ Reset");
+  const play = button("play", "play_arrow", "Play");
+  const step = button("step", "skip_next", "Step", spec.stepTitle);
+  const extras = (spec.extraButtons ?? []).map((extra) => [extra, button(extra.name, extra.icon, extra.label, extra.title)]);
+  const reset = button("reset", "restart_alt", "Reset");
   const counter = element("h3", { class: "live-counter" });
   const message = element("div", { class: "live-message", role: "alert" });
   const stage = element("div", { class: "live-stage" });
@@ -37,7 +43,8 @@ function liveInstance(parent, spec, setStateValue) {
     view.draw(engine);
     counter.textContent = spec.counterText(engine.count);
     message.textContent = engine.diverged ? spec.divergedText(data, engine) : "";
-    play.textContent = playing ? "❚❚ Pause" : "▶ Play";
+    play.firstChild.textContent = playing ? "pause" : "play_arrow";
+    play.lastChild.textContent = playing ? "Pause" : "Play";
     play.disabled = engine.diverged;
     [step, ...extras.map(([, button]) => button)].forEach((button) => { button.disabled = playing || engine.diverged; });
     root.dataset.frames = String(++frames);

@@ -3,7 +3,7 @@
 A section registers its component from its JavaScript files (the shared scaffold core/ui/live_loop.js, an engine and
 its view, joined into one module: no build step) and mounts it with a fixed key. Python sends the start (data,
 initial weights, settings); the browser plays, and sends a small snapshot back only when the student pauses, steps
-or resets, which the section's `adopt` callback takes into the session. The server is idle while a student plays.
+or resets, which the section takes into the session on the rerun that follows. The server is idle while a student plays.
 """
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +26,12 @@ def component(name: str, files: list[Path], css: Path) -> Callable:
                                       css=script(SCAFFOLD_CSS, css))
 
 
-def mount(renderer: Callable, key: str, data: dict, adopt: Callable[[dict], None]) -> None:
-    """Show the component under a fixed `key` (so reruns keep it playing); `adopt(snapshot)` runs on each snapshot."""
-    renderer(key=key, data=data, on_snapshot_change=lambda: adopt(st.session_state[key]["snapshot"]))
+def snapshot(key: str) -> dict | None:
+    """The last snapshot the browser sent to the component keyed `key`, if any: read it before mounting the component,
+    so that what is sent to the browser and shown beside it agree."""
+    return (st.session_state.get(key) or {}).get("snapshot")
 
+
+def mount(renderer: Callable, key: str, data: dict) -> None:
+    """Show the component under a fixed `key`, so that reruns keep it playing."""
+    renderer(key=key, data=data)

@@ -206,7 +206,7 @@ export function decision(net, o, n) {
 }
 
 export const MAP_RESOLUTION = 100;
-const KEPT_EPOCHS = 1000; // of loss history, as the loss curve shows them
+const KEPT_EPOCHS = 1000; // rows of loss history at most: past that, every other row is dropped
 
 export function playgroundEngine(data, resume = null) {
   // One student's run: the network from Python's start (or the snapshot it kept), the points, the order of the
@@ -224,7 +224,7 @@ export function playgroundEngine(data, resume = null) {
     record() {
       this.losses = [meanLoss(net, ...train), meanLoss(net, ...test)];
       this.history.push([this.count, ...this.losses]);
-      if (this.history.length > KEPT_EPOCHS) this.history.shift();
+      if (this.history.length > KEPT_EPOCHS) this.history = this.history.filter((_, i, all) => i % 2 === 0 || i === all.length - 1);
       this.diverged = this.diverged || isDiverged(net, this.losses[0] + this.losses[1]);
     },
     step() {

@@ -13,6 +13,8 @@ from core.ui import live_loop
 HERE = Path(__file__).parent
 ENGINE, VIEW, CSS = HERE / "playground_engine.js", HERE / "playground_view.js", HERE / "playground.css"
 KEY = "pg_live"  # the component's fixed key: its snapshot lives in st.session_state[KEY]
+FEATURE_LABELS = {"x1": "X1", "x2": "X2", "x1^2": "X1²", "x2^2": "X2²", "x1x2": "X1·X2", "sin_x1": "sin(X1)",
+                  "sin_x2": "sin(X2)"}
 
 
 def engine_script() -> str:
@@ -44,14 +46,25 @@ def style_of(style: PlotStyle) -> dict:
             "markerSize": style.marker_size, "palette": list(style.palette)}
 
 
-def run_id(start: dict, data: tuple, seed: int) -> str:
+def run_id(start: pg.Network, data: tuple, seed: int) -> str:
     """Names one start: the same network, points and seed give the same name, so reruns keep the browser's run."""
-    text = json.dumps([start, [np.asarray(part).tolist() for part in data], seed])
+    text = json.dumps([start_of(start), [np.asarray(part).tolist() for part in data], seed])
     return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def data(run: str, start: pg.Network, points: tuple, config: pg.PlaygroundConfig, style: PlotStyle,
+         resume: dict | None, show_test: bool, discretize: bool) -> dict:
+    """Everything the browser needs, sent with every rerun: a new `run` restarts it, from `resume` if that is its
+    snapshot; the settings, view and style change in place."""
+    X_train, y_train, X_test, y_test = points
+    return {"run": run, "start": start_of(start), "seed": config.seed, "resume": resume,
+            "train": _points(X_train, y_train), "test": _points(X_test, y_test), "settings": settings_of(config),
+            "view": {"showTest": show_test, "discretize": discretize}, "style": style_of(style),
+            "labels": FEATURE_LABELS}
 
 
 def network_from(snapshot: dict, like: pg.Network) -> pg.Network:
     """The snapshot's weights as a core network (NaN where the browser's were not finite: JSON sends null)."""
-    return pg.Network(like.features, like.activation, like.output,
-                      weights=[np.array(W, dtype=np.float64).reshape(S.shape) for W, S in zip(snapshot["weights"], like.weights)],
+    weights = [np.array(W, dtype=np.float64).reshape(S.shape) for W, S in zip(snapshot["weights"], like.weights)]
+    return pg.Network(like.features, like.activation, like.output, weights=weights,
                       biases=[np.array(b, dtype=np.float64) for b in snapshot["biases"]])

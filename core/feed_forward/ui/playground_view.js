@@ -4,8 +4,6 @@
 
 const TILE = 56, COLUMN_GAP = 96, ROW_GAP = 12, MARGIN = 26, OUTPUT_SIZE = 420;
 const ORANGE = [245, 147, 34], GREY = [232, 234, 235], BLUE = [8, 119, 189]; // −1, 0, +1: the Playground's scale
-const FEATURE_LABELS = { "x1": "X1", "x2": "X2", "x1^2": "X1²", "x2^2": "X2²", "x1x2": "X1·X2", "sin_x1": "sin(X1)",
-  "sin_x2": "sin(X2)" };
 
 const SCALE = Array.from({ length: 256 }, (_, i) => {
   // 256 colours from orange (−1) through grey to blue (+1), as core.plots.colourise samples the scale
@@ -35,19 +33,19 @@ function heatTile(image, values, width, neuron, discrete = false) {
   return image;
 }
 
-function networkPicture(canvas, engine, layers, style, scratch) {
+function networkPicture(canvas, engine, layers, { style, labels }, scratch) {
   // Every neuron as its heat map, layer by layer, joined by lines whose width and colour show each weight.
   const { net } = engine, widths = [...net.widths.slice(0, -1), 1];
   const scale = style.fontSize > 16 ? 1.4 : 1, tile = Math.round(TILE * scale), gap = Math.round(COLUMN_GAP * scale);
-  const rows = Math.max(...widths), head = Math.round(24 * scale), labels = Math.round(60 * scale);
-  const width = MARGIN * 2 + widths.length * tile + (widths.length - 1) * gap + labels;
+  const rows = Math.max(...widths), head = Math.round(24 * scale), gutter = Math.round(60 * scale);
+  const width = MARGIN * 2 + widths.length * tile + (widths.length - 1) * gap + gutter;
   const height = MARGIN * 2 + rows * tile + (rows - 1) * ROW_GAP + head;
   const context = sizeCanvas(canvas, width, height);
   canvas.style.width = "100%";
   canvas.style.height = "auto";
   context.fillStyle = "white";
   context.fillRect(0, 0, width, height);
-  const corner = (col, row) => [MARGIN + labels + col * (tile + gap),
+  const corner = (col, row) => [MARGIN + gutter + col * (tile + gap),
     MARGIN + head + Math.floor(((rows - widths[col]) * (tile + ROW_GAP)) / 2) + row * (tile + ROW_GAP)];
   const biggest = Math.max(...net.weights.map((W) => Math.max(...W.map(Math.abs)))) || 1;
   net.weights.forEach((W, l) => {  // lines first, tiles on top
@@ -86,7 +84,7 @@ function networkPicture(canvas, engine, layers, style, scratch) {
   context.textBaseline = "middle";
   net.features.forEach((name, row) => {
     const [x, y] = corner(0, row);
-    context.fillText(FEATURE_LABELS[name] ?? name, x - 6, y + tile / 2);
+    context.fillText(labels[name] ?? name, x - 6, y + tile / 2);
   });
   const [x, y] = corner(widths.length - 1, 0);
   context.textAlign = "left";
@@ -151,7 +149,7 @@ function playgroundView(stage, data) {
   return {
     draw(engine) {
       const layers = engine.maps();
-      networkPicture(networkCanvas, engine, layers, data.style, scratch);
+      networkPicture(networkCanvas, engine, layers, data, scratch);
       outputPicture(outputCanvas, engine, layers, data, scratch);
       const [train, test] = engine.losses;
       losses.innerHTML = `Training loss <b>${train.toFixed(3)}</b> · test loss <b>${test.toFixed(3)}</b>`;
