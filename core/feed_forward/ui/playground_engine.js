@@ -1,7 +1,8 @@
-// TensorFlow Playground's engine in the browser: the maths of core/playground.py, line for line, on typed arrays.
+// TensorFlow Playground's engine in the browser: the maths of core/playground.py on typed arrays, summed in the
+// same order, so that Node's results equal numpy's to rounding (tests/unit/test_playground_browser_engine.py).
 // A network is {features, activation, output, widths, weights, biases}; weights[l] is a Float64Array of
 // (fan_in × fan_out) in row-major order, as numpy keeps it, and biases[l] a Float64Array of fan_out.
-// Arrays of points are row-major too: (n × columns). Node runs this file in the tests against the numpy engine.
+// A layer's values for n points are kept neuron by neuron, (neurons × n): each neuron's row is its heat map.
 
 const FEATURE_FUNCTIONS = {
   "x1": (x1, x2) => x1,
@@ -13,13 +14,40 @@ const FEATURE_FUNCTIONS = {
   "sin_x2": (x1, x2) => Math.sin(x2),
 };
 
-// name: [f(z), f'(z) written with the output a = f(z)]
-const ACTIVATIONS = {
-  tanh: [Math.tanh, (a) => 1 - a * a],
-  relu: [(z) => (z < 0 ? 0 : z), (a) => (a > 0 ? 1 : 0)],
-  sigmoid: [(z) => 1 / (1 + Math.exp(-z)), (a) => a * (1 - a)],
-  linear: [(z) => z, () => 1],
-};
+// tanh for pictures: a table of 5,121 values over [-10, 10], read with linear interpolation (error below 2e-6,
+// far under one of the 256 colours a map is drawn with, and 5-10 times faster than Math.tanh).
+const TANH_LIMIT = 10, TANH_PER_UNIT = 256;
+const TANH_TABLE = Float64Array.from({ length: 2 * TANH_LIMIT * TANH_PER_UNIT + 2 },
+  (_, i) => Math.tanh(i / TANH_PER_UNIT - TANH_LIMIT));
+
+function drawnTanh(z) {
+  const u = (z + TANH_LIMIT) * TANH_PER_UNIT;
+  if (!(u > 0)) return u < 0 ? -1 : u === 0 ? TANH_TABLE[0] : NaN;
+  if (u >= TANH_TABLE.length - 2) return 1;
+  const i = u | 0;
+  return TANH_TABLE[i] + (TANH_TABLE[i + 1] - TANH_TABLE[i]) * (u - i);
+}
+
+function activate(name, z, drawn) {
+  // z ← f(z) in place; `drawn`: to picture precision where that is faster.
+  if (name === "tanh") {
+    if (drawn) for (let q = 0; q < z.length; q++) z[q] = drawnTanh(z[q]);
+    else for (let q = 0; q < z.length; q++) z[q] = Math.tanh(z[q]);
+  } else if (name === "relu") {
+    for (let q = 0; q < z.length; q++) if (z[q] < 0) z[q] = 0;
+  } else if (name === "sigmoid") {
+    if (drawn) for (let q = 0; q < z.length; q++) z[q] = 0.5 + 0.5 * drawnTanh(0.5 * z[q]);
+    else for (let q = 0; q < z.length; q++) z[q] = 1 / (1 + Math.exp(-z[q]));
+  }
+}
+
+function slope(name, a) {
+  // f'(z) written with the output a = f(z), which is all backprop keeps
+  if (name === "tanh") return 1 - a * a;
+  if (name === "relu") return a > 0 ? 1 : 0;
+  if (name === "sigmoid") return a * (1 - a);
+  return 1;
+}
 
 export function playgroundNetwork({ features, activation, output, weights, biases }) {
   const widths = [weights[0].length, ...biases.map((b) => b.length)];
@@ -36,109 +64,114 @@ export function networkWeights(net) {
     (_, i) => Array.from(W.subarray(i * net.widths[l + 1], (i + 1) * net.widths[l + 1]))));
 }
 
-export function featureRows(points, names) {
-  // Points (n × 2) → the input layer (n × features).
-  const n = points.length / 2, k = names.length, F = new Float64Array(n * k);
-  const fns = names.map((name) => FEATURE_FUNCTIONS[name]);
-  for (let p = 0; p < n; p++) {
-    for (let f = 0; f < k; f++) F[p * k + f] = fns[f](points[2 * p], points[2 * p + 1]);
-  }
+export function featureColumns(points, names) {
+  // Points (n × 2, row-major) → the input layer (features × n).
+  const n = points.length / 2, F = new Float64Array(names.length * n);
+  names.forEach((name, f) => {
+    const feature = FEATURE_FUNCTIONS[name];
+    for (let p = 0; p < n; p++) F[f * n + p] = feature(points[2 * p], points[2 * p + 1]);
+  });
   return F;
 }
 
-export function targetRows(net, labels) {
-  // Labels → the output layer's targets (n × outputs): −1/+1 for two classes, one-hot for softmax, y for regression.
-  const out = net.widths[net.widths.length - 1], T = new Float64Array(labels.length * out);
+export function targetColumns(net, labels) {
+  // Labels → the output layer's targets (outputs × n): −1/+1 for two classes, one-hot for softmax, y otherwise.
+  const n = labels.length, T = new Float64Array(net.widths.at(-1) * n);
   labels.forEach((y, p) => {
-    if (net.output === "softmax") T[p * out + y] = 1;
+    if (net.output === "softmax") T[y * n + p] = 1;
     else T[p] = net.output === "tanh" ? 2 * y - 1 : y;
   });
   return T;
 }
 
-function affine(a, n, W, b, fanIn, fanOut, z) {
-  // z = a W + b for n rows.
-  for (let p = 0; p < n; p++) {
-    for (let j = 0; j < fanOut; j++) {
-      let sum = 0;
-      for (let i = 0; i < fanIn; i++) sum += a[p * fanIn + i] * W[i * fanOut + j];
-      z[p * fanOut + j] = sum + b[j];
-    }
-  }
-  return z;
-}
-
-function softmaxRows(z, n, k) {
-  // p_c = e^{z_c} / Σ_k e^{z_k} per row, shifted by the row's max so e^z cannot overflow.
+function softmaxColumns(z, n, k) {
+  // p_c = e^{z_c} / Σ_k e^{z_k} per point, shifted by the point's max so e^z cannot overflow.
   for (let p = 0; p < n; p++) {
     let max = -Infinity, sum = 0;
-    for (let c = 0; c < k; c++) max = Math.max(max, z[p * k + c]);
-    for (let c = 0; c < k; c++) sum += (z[p * k + c] = Math.exp(z[p * k + c] - max));
-    for (let c = 0; c < k; c++) z[p * k + c] /= sum;
+    for (let c = 0; c < k; c++) max = Math.max(max, z[c * n + p]);
+    for (let c = 0; c < k; c++) sum += (z[c * n + p] = Math.exp(z[c * n + p] - max));
+    for (let c = 0; c < k; c++) z[c * n + p] /= sum;
   }
 }
 
-export function forward(net, F, n, buffers = null) {
-  // Every layer's activations for the input layer F (n × features): [F, hidden 1, ..., output].
-  const [f] = ACTIVATIONS[net.activation], last = net.weights.length - 1;
-  const activations = [F];
-  net.weights.forEach((W, l) => {
-    const fanIn = net.widths[l], fanOut = net.widths[l + 1];
-    const z = affine(activations[l], n, W, net.biases[l], fanIn, fanOut,
-      buffers?.[l] ?? new Float64Array(n * fanOut));
-    if (l < last) for (let q = 0; q < z.length; q++) z[q] = f(z[q]);
-    else if (net.output === "softmax") softmaxRows(z, n, fanOut);
-    else if (net.output === "tanh") for (let q = 0; q < z.length; q++) z[q] = Math.tanh(z[q]);
+export function layerBuffers(net, n) {
+  // Room for every layer's values for n points, so that training and drawing allocate nothing.
+  return net.widths.slice(1).map((width) => new Float64Array(width * n));
+}
+
+function affine(a, W, b, z, n, fanIn, fanOut) {
+  // z = a W + b for n points (a: fan_in × n, z: fan_out × n), each sum taken over the inputs in order.
+  for (let j = 0; j < fanOut; j++) {
+    const row = j * n;
+    for (let p = 0; p < n; p++) z[row + p] = 0;
+    let i = 0;
+    for (; i + 1 < fanIn; i += 2) {  // two inputs a pass: half the trips through z
+      const w0 = W[i * fanOut + j], w1 = W[(i + 1) * fanOut + j], a0 = i * n, a1 = a0 + n;
+      for (let p = 0; p < n; p++) z[row + p] = z[row + p] + a[a0 + p] * w0 + a[a1 + p] * w1;
+    }
+    if (i < fanIn) {
+      const w = W[i * fanOut + j], a0 = i * n;
+      for (let p = 0; p < n; p++) z[row + p] += a[a0 + p] * w;
+    }
+    const bias = b[j];
+    for (let p = 0; p < n; p++) z[row + p] += bias;
+  }
+}
+
+export function forward(net, F, n, buffers = layerBuffers(net, n), drawn = false) {
+  // Every layer's values for the input layer F (features × n): [F, hidden 1, ..., output].
+  const last = net.weights.length - 1, activations = [F];
+  for (let l = 0; l <= last; l++) {
+    const z = buffers[l];
+    affine(activations[l], net.weights[l], net.biases[l], z, n, net.widths[l], net.widths[l + 1]);
+    if (l < last) activate(net.activation, z, drawn);
+    else if (net.output === "softmax") softmaxColumns(z, n, net.widths[l + 1]);
+    else activate(net.output, z, drawn);
     activations.push(z);
-  });
+  }
   return activations;
 }
 
-function backward(net, activations, T, n) {
+function backward(net, activations, T, n, gradients, deltas) {
   // Gradients (dL/dW, dL/db) per layer of the batch's mean loss, by the chain rule from the output back.
-  const o = activations[activations.length - 1];
-  let delta = new Float64Array(o.length);
-  for (let q = 0; q < o.length; q++) {
-    const slope = net.output === "tanh" ? 1 - o[q] * o[q] : 1;  // softmax with cross-entropy: dL/dz = o − t
-    delta[q] = ((o[q] - T[q]) * slope) / n;
+  const o = activations.at(-1);
+  let delta = deltas.at(-1);
+  for (let q = 0; q < o.length; q++) {  // softmax with cross-entropy: dL/dz = o − t
+    delta[q] = ((o[q] - T[q]) * (net.output === "tanh" ? 1 - o[q] * o[q] : 1)) / n;
   }
-  const [, fPrime] = ACTIVATIONS[net.activation];
-  const dW = [], db = [];
   for (let l = net.weights.length - 1; l >= 0; l--) {
     const a = activations[l], fanIn = net.widths[l], fanOut = net.widths[l + 1], W = net.weights[l];
-    const gW = new Float64Array(fanIn * fanOut), gb = new Float64Array(fanOut);
+    const [gW, gb] = gradients[l];
     for (let i = 0; i < fanIn; i++) {
       for (let j = 0; j < fanOut; j++) {
         let sum = 0;
-        for (let p = 0; p < n; p++) sum += a[p * fanIn + i] * delta[p * fanOut + j];
+        for (let p = 0; p < n; p++) sum += a[i * n + p] * delta[j * n + p];
         gW[i * fanOut + j] = sum;
       }
     }
     for (let j = 0; j < fanOut; j++) {
       let sum = 0;
-      for (let p = 0; p < n; p++) sum += delta[p * fanOut + j];
+      for (let p = 0; p < n; p++) sum += delta[j * n + p];
       gb[j] = sum;
     }
-    dW[l] = gW; db[l] = gb;
     if (l) {
-      const below = new Float64Array(n * fanIn);
-      for (let p = 0; p < n; p++) {
-        for (let i = 0; i < fanIn; i++) {
+      const below = deltas[l - 1];
+      for (let i = 0; i < fanIn; i++) {
+        for (let p = 0; p < n; p++) {
           let sum = 0;
-          for (let j = 0; j < fanOut; j++) sum += delta[p * fanOut + j] * W[i * fanOut + j];
-          below[p * fanIn + i] = sum * fPrime(a[p * fanIn + i]);
+          for (let j = 0; j < fanOut; j++) sum += delta[j * n + p] * W[i * fanOut + j];
+          below[i * n + p] = sum * slope(net.activation, a[i * n + p]);
         }
       }
       delta = below;
     }
   }
-  return [dW, db];
 }
 
-function sgdStep(net, dW, db, { learningRate: lr, regularization, regRate }) {
+function sgdStep(net, gradients, { learningRate: lr, regularization, regRate }) {
   // w ← w − η(dL/dw + λR'(w)), b ← b − η dL/db; an L1 step carrying a weight across zero stops at 0.
   net.weights.forEach((W, l) => {
-    const gW = dW[l], b = net.biases[l], gb = db[l];
+    const [gW, gb] = gradients[l], b = net.biases[l];
     for (let q = 0; q < W.length; q++) {
       const w = W[q];
       const penalty = regularization === "L1" ? regRate * Math.sign(w) : regularization === "L2" ? regRate * w : 0;
@@ -151,24 +184,28 @@ function sgdStep(net, dW, db, { learningRate: lr, regularization, regRate }) {
 }
 
 export function trainEpoch(net, F, T, order, settings) {
-  // One pass of mini-batch SGD over the training rows F, T in the given order.
-  const k = net.widths[0], out = net.widths[net.widths.length - 1], n = order.length;
-  for (let start = 0; start < n; start += settings.batchSize) {
-    const size = Math.min(settings.batchSize, n - start);
-    const Fb = new Float64Array(size * k), Tb = new Float64Array(size * out);
-    for (let p = 0; p < size; p++) {
+  // One pass of mini-batch SGD over the training columns F, T in the given order.
+  const k = net.widths[0], out = net.widths.at(-1), n = order.length, size = Math.min(settings.batchSize, n);
+  const gradients = net.weights.map((W, l) => [new Float64Array(W.length), new Float64Array(net.widths[l + 1])]);
+  const full = [layerBuffers(net, size), layerBuffers(net, size)], inputs = new Float64Array(k * size);
+  const targets = new Float64Array(out * size);
+  for (let start = 0; start < n; start += size) {
+    const m = Math.min(size, n - start);
+    const [buffers, deltas] = m === size ? full : [layerBuffers(net, m), layerBuffers(net, m)];
+    const Fb = m === size ? inputs : new Float64Array(k * m), Tb = m === size ? targets : new Float64Array(out * m);
+    for (let p = 0; p < m; p++) {
       const row = order[start + p];
-      Fb.set(F.subarray(row * k, (row + 1) * k), p * k);
-      Tb.set(T.subarray(row * out, (row + 1) * out), p * out);
+      for (let f = 0; f < k; f++) Fb[f * m + p] = F[f * n + row];
+      for (let c = 0; c < out; c++) Tb[c * m + p] = T[c * n + row];
     }
-    const [dW, db] = backward(net, forward(net, Fb, size), Tb, size);
-    sgdStep(net, dW, db, settings);
+    backward(net, forward(net, Fb, m, buffers), Tb, m, gradients, deltas);
+    sgdStep(net, gradients, settings);
   }
 }
 
-export function meanLoss(net, F, T, n) {
+export function meanLoss(net, F, T, n, buffers = layerBuffers(net, n)) {
   // The mean loss without the penalty: ½(o − t)², or −log p of the true class.
-  const o = forward(net, F, n).at(-1);
+  const o = forward(net, F, n, buffers).at(-1);
   let total = 0;
   for (let q = 0; q < o.length; q++) {
     total += net.output === "softmax" ? (T[q] ? -Math.log(o[q]) : 0) : 0.5 * (o[q] - T[q]) ** 2;
@@ -194,12 +231,12 @@ export function canvasGrid(resolution) {
 
 export function decision(net, o, n) {
   // The output map: the tanh output in [-1, 1] for two classes, the value for regression, the class for softmax.
-  const k = net.widths[net.widths.length - 1];
+  const k = net.widths.at(-1);
   if (net.output !== "softmax") return o;
   const classes = new Float64Array(n);
   for (let p = 0; p < n; p++) {
     let best = 0;
-    for (let c = 1; c < k; c++) if (o[p * k + c] > o[p * k + best]) best = c;
+    for (let c = 1; c < k; c++) if (o[c * n + p] > o[best * n + p]) best = c;
     classes[p] = best;
   }
   return classes;
@@ -213,27 +250,30 @@ export function playgroundEngine(data, resume = null) {
   // points drawn from the seed, the loss history. step() = one epoch; maps() = every neuron over the canvas.
   const net = playgroundNetwork(resume ? { ...data.start, weights: resume.weights, biases: resume.biases } : data.start);
   const rng = mulberry32(resume ? resume.rng : data.seed);
-  const rows = ({ points, labels }) => [featureRows(points, net.features), targetRows(net, labels), labels.length];
-  const train = rows(data.train), test = rows(data.test);
-  const grid = featureRows(canvasGrid(MAP_RESOLUTION), net.features), cells = MAP_RESOLUTION ** 2;
-  const buffers = net.widths.slice(1).map((width) => new Float64Array(cells * width));
+  const columns = ({ points, labels }) => {
+    const n = labels.length;
+    return [featureColumns(points, net.features), targetColumns(net, labels), n, layerBuffers(net, n)];
+  };
+  const train = columns(data.train), test = columns(data.test), cells = MAP_RESOLUTION ** 2;
+  const grid = featureColumns(canvasGrid(MAP_RESOLUTION), net.features), buffers = layerBuffers(net, cells);
   let settings = data.settings;
   const engine = {
     net, count: resume?.epoch ?? 0, history: resume?.history ?? [], diverged: resume?.diverged ?? false,
     losses: [NaN, NaN],
-    record() {
+    measure() {
       this.losses = [meanLoss(net, ...train), meanLoss(net, ...test)];
-      this.history.push([this.count, ...this.losses]);
-      if (this.history.length > KEPT_EPOCHS) this.history = this.history.filter((_, i, all) => i % 2 === 0 || i === all.length - 1);
       this.diverged = this.diverged || isDiverged(net, this.losses[0] + this.losses[1]);
     },
     step() {
       trainEpoch(net, train[0], train[1], rng.permutation(train[2]), settings);
       this.count += 1;
-      this.record();
+      this.measure();
+      this.history.push([this.count, ...this.losses]);
+      if (this.history.length > KEPT_EPOCHS) this.history = this.history.filter((_, i, all) => i % 2 === 0 || i === all.length - 1);
     },
     maps() {
-      return forward(net, grid, cells, buffers);
+      // Every layer over the canvas, (neurons × 100·100) each, to picture precision.
+      return forward(net, grid, cells, buffers, true);
     },
     configure(next) {
       settings = next;
@@ -243,7 +283,7 @@ export function playgroundEngine(data, resume = null) {
         rng: rng.state(), diverged: this.diverged, history: thinned(this.history, 100) };
     },
   };
-  if (resume) engine.losses = [meanLoss(net, ...train), meanLoss(net, ...test)];
-  else engine.record();
+  engine.measure();
+  if (!resume) engine.history.push([0, ...engine.losses]);
   return engine;
 }

@@ -22,11 +22,11 @@ function hexColour(hex) {
 
 const rgb = ([r, g, b]) => `rgb(${r},${g},${b})`;
 
-function heatTile(image, values, width, neuron, discrete = false) {
-  // One neuron's values (column `neuron` of the rows of `values`) as the pixels of `image`.
-  const pixels = image.data;
-  for (let p = 0; p < pixels.length / 4; p++) {
-    const v = values[p * width + neuron];
+function heatTile(image, values, neuron, discrete = false) {
+  // One neuron's values (row `neuron` of `values`, neurons × pixels) as the pixels of `image`.
+  const pixels = image.data, cells = pixels.length / 4;
+  for (let p = 0; p < cells; p++) {
+    const v = values[neuron * cells + p];
     const [r, g, b] = scaleColour(discrete ? Math.sign(v) : v);
     pixels[4 * p] = r; pixels[4 * p + 1] = g; pixels[4 * p + 2] = b; pixels[4 * p + 3] = 255;
   }
@@ -70,7 +70,7 @@ function networkPicture(canvas, engine, layers, { style, labels }, scratch) {
   layers.slice(0, -1).forEach((values, col) => {
     for (let row = 0; row < net.widths[col]; row++) {
       const [x, y] = corner(col, row);
-      scratch.getContext("2d").putImageData(heatTile(image, values, net.widths[col], row), 0, 0);
+      scratch.getContext("2d").putImageData(heatTile(image, values, row), 0, 0);
       context.drawImage(scratch, x, y, tile, tile);
       context.strokeStyle = "rgb(180,180,180)";
       context.lineWidth = 1;
@@ -110,7 +110,7 @@ function outputPicture(canvas, engine, layers, data, scratch) {
     const tints = style.palette.map((hex) => hexColour(hex).map((c) => Math.trunc(c * 0.45 + 255 * 0.55)));
     values.forEach((c, p) => image.data.set([...tints[c % tints.length], 255], 4 * p));
   } else {
-    heatTile(image, values, 1, 0, view.discretize);
+    heatTile(image, values, 0, view.discretize);
   }
   scratch.getContext("2d").putImageData(image, 0, 0);
   context.imageSmoothingEnabled = net.output !== "softmax";
