@@ -19,6 +19,12 @@ from tests.browser import (APP_CONNECTED, APP_IDLE, CHROMIUM, CHROMIUM_ARGS, EXC
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 IDLE_TIMEOUT_MS = 120_000  # a cold first run imports torch & co. and loads models on a 2-core machine
+COUNT_REDRAWS = """(within) => {
+    window.__redraws = 0;
+    new MutationObserver(ms => ms.forEach(m => {
+        if (m.attributeName === 'src' && (!within || m.target.closest('.st-key-' + within))) window.__redraws++; }))
+        .observe(document.body, {subtree: true, attributes: true, attributeFilter: ['src']});
+}"""  # counts pictures redrawn (an image's new source), in the element keyed `within` or anywhere
 COUNT_RUNS = """() => {
     window.__runs = 0;
     const app = document.querySelector("[data-testid='stApp']");
@@ -175,6 +181,16 @@ class App:
     def counter(self, heading: str) -> int:
         """The number ending the first third-level heading that says `heading` ("Epoch 1,234" → 1234)."""
         return int(self.page.locator("h3", has_text=heading).first.inner_text().split()[-1].replace(",", ""))
+
+    def play_on_server(self, key: str, seconds: float, pictures: str = "") -> tuple[float, int]:
+        """Press the Play button keyed `key` of a section that draws on the server and let it play for `seconds`;
+        returns the seconds and the pictures redrawn meanwhile (only those in the element keyed `pictures`, if
+        given). It keeps playing."""
+        self.page.evaluate(COUNT_REDRAWS, pictures)
+        self.page.locator(f".st-key-{key} button").click()
+        start = time.perf_counter()
+        time.sleep(seconds)
+        return time.perf_counter() - start, self.page.evaluate("window.__redraws")
 
     def live(self, key: str, part: str = ""):
         """The live component keyed `key` (inside its shadow root, which Playwright's locators enter), or its part
