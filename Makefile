@@ -33,7 +33,7 @@ debian-packages:
 	@scripts/debian-packages.sh $$(grep -v '^#' packages.txt)
 
 browser:
-	@scripts/debian-packages.sh chromium
+	@scripts/debian-packages.sh chromium nodejs
 
 data: $(VADER)
 

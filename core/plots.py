@@ -190,21 +190,6 @@ def hidden_space_animation(snapshots: list, y: np.ndarray, names: list[str], sty
     return layout(fig, style, f"step 0: loss {snapshots[0].loss:.3f}, accuracy {snapshots[0].accuracy:.0%}", height=560)
 
 
-def loss_curves(history: list[tuple[int, float, float]], style: PlotStyle, points: int = 200) -> dict:
-    """Training and test loss against epochs, as a light Vega-Lite chart (redrawn ten times a second while
-    training); long histories are thinned to `points` points."""
-    step = max(1, len(history) // points)
-    rows = [{"epoch": e, "loss": value, "curve": curve} for e, train, test in history[::step] + history[-1:]
-            for curve, value in (("training loss", train), ("test loss", test))]
-    axis = {"labelFontSize": style.font_size * 0.8, "titleFontSize": style.font_size * 0.9}
-    return {"data": {"values": rows}, "mark": {"type": "line", "strokeWidth": style.line_width},
-            "encoding": {"x": {"field": "epoch", "type": "quantitative"},
-                         "y": {"field": "loss", "type": "quantitative", "scale": {"zero": True}},
-                         "color": {"field": "curve", "type": "nominal", "legend": {"orient": "top", "title": None},
-                                   "scale": {"range": list(style.palette[:2])}}},
-            "height": 200, "config": {"axis": axis, "legend": {"labelFontSize": style.font_size * 0.85}}}
-
-
 # Feed-forward networks
 
 def lines(curves: dict[str, tuple[np.ndarray, np.ndarray]], style: PlotStyle, title: str | None = None,

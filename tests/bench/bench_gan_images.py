@@ -9,7 +9,7 @@ Run from the repository root:  .venv/bin/python tests/bench/bench_gan_images.py 
 - The judge (`fashion_cnn`) on `--samples` fresh samples of the shipped generator, every one of them counted (none
   filtered): the entropy of its class shares as a share of log 10 (goal ≥ 90%) and its mean top-class probability
   (goal ≥ 0.8), with the same figures for as many real test images for comparison.
-- Seconds to render each view of the section in AppTest (through the Generative models page when core/ui/gans.py
+- Seconds to render each view of the section in AppTest (through the Generative models page when core/generative/ui/gans.py
   calls the section, else a script that calls it alone), the first run (caches cold) and the median of 3 reruns.
 Not a test (machines here are shared and noisy): it prints figures against the goals and never fails on them.
 """

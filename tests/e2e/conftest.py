@@ -4,8 +4,10 @@ Chromium is Debian's /usr/bin/chromium driven by Playwright for Python (`playwri
 browsers here, so the browser comes from Debian). Screenshots go to tests/artifacts/screenshots/ (git-ignored): look at them,
 a page can render without an exception and still be unreadable.
 """
+import os
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -34,6 +36,12 @@ COUNT_REDRAWS = """(within) => {
         if (m.attributeName === 'src' && (!within || m.target.closest('.st-key-' + within))) window.__redraws++; }))
         .observe(document.body, {subtree: true, attributes: true, attributeFilter: ['src']});
 }"""  # counts pictures redrawn (an image's new source), in the element keyed `within` or anywhere
+COUNT_RUNS = """() => {
+    window.__runs = 0;
+    const app = document.querySelector("[data-testid='stApp']");
+    new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.__runs++; })
+        .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""  # counts the script runs the page starts
 
 
 def wait_idle(page, timeout_ms: int = IDLE_TIMEOUT_MS, settle_ms: int = 300) -> None:
@@ -86,9 +94,20 @@ def wait_for_charts(page, timeout_ms: int = 15_000) -> None:
     page.wait_for_timeout(300)
 
 
+@dataclass(frozen=True)
+class Server:
+    base: str  # its URL
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user + system)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @pytest.fixture(scope="session")
 def server():
-    """Base URL of a `streamlit run app.py` started from the repository root for this test session."""
+    """A `streamlit run app.py` started from the repository root for this test session."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -96,7 +115,7 @@ def server():
     proc = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_healthy(base, proc)
-        yield base
+        yield Server(base, proc.pid)
     finally:
         stop(proc)
         log.close()
@@ -137,11 +156,24 @@ def page(browser, request):
         context.close()
 
 
+@dataclass
+class Played:
+    """What happened while a live component played."""
+    seconds: float
+    pictures: int  # drawn by the component
+    script_runs: int  # started by the page
+    server_cpu: float  # seconds of CPU the server used
+
+    @property
+    def fps(self) -> float:
+        return self.pictures / self.seconds
+
+
 class App:
     """The helpers above bound to one page and server, for the tests."""
 
-    def __init__(self, page, base: str):
-        self.page, self.base = page, base
+    def __init__(self, page, server: Server):
+        self.page, self.server, self.base = page, server, server.base
 
     def open(self, url_path: str = "", **params) -> None:
         query = f"?{urlencode(params)}" if params else ""
@@ -161,14 +193,41 @@ class App:
         """The number ending the first third-level heading that says `heading` ("Epoch 1,234" → 1234)."""
         return int(self.page.locator("h3", has_text=heading).first.inner_text().split()[-1].replace(",", ""))
 
-    def play(self, key: str, seconds: float, pictures: str = "") -> tuple[float, int]:
-        """Press the Play button keyed `key` and let it play for `seconds`; returns the seconds and the pictures
-        redrawn meanwhile (only those in the element keyed `pictures`, if given). It keeps playing."""
+    def play_on_server(self, key: str, seconds: float, pictures: str = "") -> tuple[float, int]:
+        """Press the Play button keyed `key` of a section that draws on the server and let it play for `seconds`;
+        returns the seconds and the pictures redrawn meanwhile (only those in the element keyed `pictures`, if
+        given). It keeps playing."""
         self.page.evaluate(COUNT_REDRAWS, pictures)
         self.page.locator(f".st-key-{key} button").click()
         start = time.perf_counter()
         time.sleep(seconds)
         return time.perf_counter() - start, self.page.evaluate("window.__redraws")
+
+    def live(self, key: str, part: str = ""):
+        """The live component keyed `key` (inside its shadow root, which Playwright's locators enter), or its part
+        named by class: "play", "step", "reset"."""
+        return self.page.locator(f".st-key-{key} .live" + (f" .live-{part}" if part else ""))
+
+    def frames(self, key: str) -> int:
+        """Pictures the live component keyed `key` has drawn so far."""
+        return int(self.live(key).get_attribute("data-frames"))
+
+    def play(self, key: str, seconds: float) -> Played:
+        """Press Play in the live component keyed `key` and let it play for `seconds`; it keeps playing. First the
+        server is let settle (after a fresh server's first run it keeps busy for a second or two)."""
+        self.live(key).wait_for()
+        for _ in range(20):
+            cpu = self.server.cpu_seconds()
+            time.sleep(1)
+            if self.server.cpu_seconds() - cpu < 0.05:
+                break
+        self.page.evaluate(COUNT_RUNS)
+        cpu, frames = self.server.cpu_seconds(), self.frames(key)
+        self.live(key, "play").click()
+        start = time.perf_counter()
+        time.sleep(seconds)
+        return Played(time.perf_counter() - start, self.frames(key) - frames, self.page.evaluate("window.__runs"),
+                      self.server.cpu_seconds() - cpu)
 
 
 @pytest.fixture

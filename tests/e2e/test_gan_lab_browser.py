@@ -17,7 +17,7 @@ def test_play_trains_live_and_pause_stops(app):
     app.open("generative", section="GANs")
     app.assert_no_exception()
     assert app.counter("Iteration") == 0
-    seconds, redraws = app.play("gan_play", 5, pictures="gan_picture")  # the image GANs below redraw on reruns too
+    seconds, redraws = app.play_on_server("gan_play", 5, pictures="gan_picture")  # the image GANs below redraw on reruns too
     done = app.counter("Iteration")
     fps = redraws / seconds  # one picture per frame: the canvas
     (ARTIFACTS / "gan-lab-fps.txt").write_text(f"{fps:.1f} pictures per second over {seconds:.1f} s, "

@@ -1,14 +1,19 @@
-"""The Feed-forward networks page in AppTest: the Playground's controls, URL state, stepping, layers, bad CSVs and
-a learning rate that makes training diverge; then every other section: defaults, URL parameters, a moved control,
-the Fit button, stepping through backpropagation, bad and extreme values."""
+"""The Feed-forward networks page in AppTest: the Playground's controls, URL state, what it sends the browser and
+what it makes of the snapshots the browser sends back (AppTest runs no JavaScript: the snapshot is made here by
+core's engine, which the browser's agrees with, see tests/unit/test_playground_browser_engine.py), layers, bad
+CSVs and a diverged run; then every other section: defaults, URL parameters, a moved control, the Fit button,
+stepping through backpropagation, bad and extreme values."""
 import base64
+import copy
 import json
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.feed_forward import playground as pg
 from core.feed_forward import sum_of_sigmoids
+from core.mulberry32 import Mulberry32
 from tests.pages import apptest
 
 SECTIONS = ("Neurons and non-linearity", "Sums of sigmoids", "Playground", "Gradient descent and SGD",
@@ -24,20 +29,53 @@ def text(at: AppTest) -> str:
     return " ".join(m.value for m in at.main.markdown)
 
 
+def sent(at: AppTest) -> dict:
+    """The data the Playground's component got on the last run."""
+    (component,) = at.get("bidi_component")
+    return json.loads(component.proto.json)
+
+
+def browser_sends(at: AppTest, epochs: int, **changes) -> AppTest:
+    """What the browser does when the student steps or pauses after `epochs` epochs: the run's start trained with
+    the same order of points, sent back as the component's snapshot (`changes` overwrite its fields)."""
+    run = at.session_state["pg_run"]
+    net, rng = copy.deepcopy(run.start), Mulberry32(run.config.seed)
+    for _ in range(epochs):
+        pg.train_epoch(net, run.data[0], run.data[1], run.config, rng)
+    X_train, y_train, X_test, y_test = run.data
+    with np.errstate(all="ignore"):
+        losses = pg.loss(net, X_train, y_train) + pg.loss(net, X_test, y_test)
+    snapshot = {"run": run.id, "epoch": epochs, "weights": [W.tolist() for W in net.weights],
+                "biases": [b.tolist() for b in net.biases], "rng": rng.state, "diverged": pg.is_diverged(net, losses),
+                "history": [], **changes}
+    at.session_state["pg_live"] = {"snapshot": snapshot}
+    return at.run()
+
+
 def test_playground_opens_with_tensorflow_playgrounds_defaults():
     at = open_page()
     assert not at.exception and not at.error
     assert at.selectbox(key="pg_activation").value == "tanh" and at.select_slider(key="pg_lr").value == 0.03
-    assert "2 hidden layers" in text(at) and "Epoch 000,000" in text(at)
+    assert "2 hidden layers" in text(at) and "After 0 epochs" in text(at)
     assert "ignored" not in " ".join(i.value for i in at.info)
+    data, run = sent(at), at.session_state["pg_run"]
+    assert data["run"] == run.id and data["resume"] is None and data["seed"] == 0
+    assert data["settings"] == {"learningRate": 0.03, "batchSize": 10, "regularization": "none", "regRate": 0.0}
+    assert [len(W) for W in data["start"]["weights"]] == [2, 4, 2] and data["start"]["output"] == "tanh"
+    assert len(data["train"]["labels"]) == 250 and len(data["test"]["points"]) == 2 * 250
+    assert data["view"] == {"showTest": False, "discretize": False} and not data["style"]["projector"]
 
 
 def test_url_parameters_set_the_network_and_the_data():
-    at = open_page(pg_hidden="3,3,3", pg_f_x1x2="1", pg_lr="0.1", pg_activation="relu", pg_data_class="xor")
+    at = open_page(pg_hidden="3,3,3", pg_f_x1x2="1", pg_lr="0.1", pg_activation="relu", pg_data_class="xor",
+                   pg_show_test="1", projector="1")
     assert not at.exception and not at.error
     assert "3 hidden layers" in text(at)
     assert at.checkbox(key="pg_f_x1x2").value and at.select_slider(key="pg_lr").value == 0.1
     assert at.selectbox(key="pg_data_class").value == "xor"
+    data = sent(at)
+    assert data["start"]["features"] == ["x1", "x2", "x1x2"] and data["start"]["activation"] == "relu"
+    assert data["settings"]["learningRate"] == 0.1 and data["view"]["showTest"] and data["style"]["projector"]
 
 
 def test_bad_url_parameters_are_ignored_with_a_notice():
@@ -48,26 +86,46 @@ def test_bad_url_parameters_are_ignored_with_a_notice():
     assert "2 hidden layers" in text(at)
 
 
-def test_step_trains_one_epoch_and_the_layer_buttons_change_the_network():
-    at = open_page()
-    at.button(key="pg_step").click().run()
-    assert "Epoch 000,001" in text(at)
+def test_a_snapshot_brings_the_weights_to_the_details_and_the_export():
+    at = browser_sends(open_page(), 30)
+    run = at.session_state["pg_run"]
+    assert not at.exception and "After 30 epochs" in text(at) and run.epoch == 30
+    snapshot = at.session_state["pg_live"]["snapshot"]
+    np.testing.assert_array_equal(run.net.weights[0], snapshot["weights"][0])
+    assert not np.array_equal(run.net.weights[0], run.start.weights[0])
+    exported = json.loads(pg.to_json(run.net, run.config))
+    assert exported["biases"][-1] == snapshot["biases"][-1]
+    assert f"**{snapshot['biases'][-1][0]:+.3f}**" in text(at)
+    accuracy = float(at.metric[1].value.rstrip("%")) / 100  # test accuracy after 30 epochs of the circle
+    assert accuracy == pytest.approx(pg.accuracy(run.net, *run.data[2:]), abs=1e-3) and accuracy > 0.8
+    assert sent(at)["resume"]["epoch"] == 30  # the browser resumes from it if the component is mounted again
+
+
+def test_the_learning_rate_changes_in_place_and_the_architecture_starts_afresh():
+    at = browser_sends(open_page(), 3)
+    first = sent(at)["run"]
+    at.select_slider(key="pg_lr").set_value(0.3).run()
+    assert sent(at)["run"] == first and sent(at)["settings"]["learningRate"] == 0.3 and "After 3 epochs" in text(at)
     at.button(key="pg_add_layer").click().run()
-    assert "3 hidden layers" in text(at) and "Epoch 000,000" in text(at)  # a new architecture starts afresh
+    assert "3 hidden layers" in text(at) and "After 0 epochs" in text(at) and sent(at)["run"] != first
     at.button(key="pg_remove_0").click().run()
     assert "layer 1: 3 neurons" in " ".join(c.value for c in at.main.caption)
 
 
-def test_a_diverging_learning_rate_gives_a_message_and_reset_recovers():
+def test_a_snapshot_of_an_older_run_is_ignored():
+    at = open_page()
+    at.button(key="pg_regenerate").click().run()
+    at = browser_sends(at, 5, run="an older run")
+    assert "After 0 epochs" in text(at) and at.session_state["pg_run"].epoch == 0
+
+
+def test_a_diverged_run_gets_a_message_and_reset_recovers():
     at = open_page(pg_problem="regression", pg_activation="relu", pg_lr="10")
-    for _ in range(8):
-        at.button(key="pg_step").click().run()
-        if at.error:
-            break
-    assert not at.exception
-    assert any("diverged" in e.value for e in at.error)
-    at.button(key="pg_reset").click().run()
-    assert not at.error and "Epoch 000,000" in text(at)
+    at = browser_sends(at, 8)
+    assert not at.exception and at.session_state["pg_run"].diverged
+    assert any("infinite or NaN" in e.value for e in at.error)
+    at = browser_sends(at, 0)  # Reset in the browser: the start again, epoch 0
+    assert not at.error and "After 0 epochs" in text(at)
 
 
 @pytest.mark.parametrize("data, message", [
@@ -89,8 +147,8 @@ def test_a_good_csv_is_trained_on():
     at = open_page(pg_data_class="your CSV")
     at.file_uploader(key="pg_csv").set_value(("points.csv", ("x1,x2,label\n" + rows).encode(), "text/csv")).run()
     assert not at.exception and not at.error
-    at.button(key="pg_step").click().run()
-    assert "Epoch 000,001" in text(at)
+    assert len(sent(at)["train"]["labels"]) + len(sent(at)["test"]["labels"]) == 64
+    assert "After 1 epoch\n" in text(browser_sends(at, 1))
 
 
 def test_odd_layer_and_seed_parameters_are_ignored_with_a_notice():

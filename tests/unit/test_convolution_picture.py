@@ -3,7 +3,8 @@ map filling in, and one position's arithmetic."""
 import numpy as np
 import pytest
 
-from core.cnn import convolution, convolution_picture as picture
+from core.cnn import convolution
+from core.cnn import convolution_picture as picture
 from core.plots import NORMAL, PROJECTOR
 
 IMAGE = np.linspace(0, 1, 36).reshape(6, 6)

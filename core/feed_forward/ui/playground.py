@@ -1,51 +1,43 @@
-"""The Playground: TensorFlow Playground's controls and views, trained live by core.feed_forward.playground in this student's
-session, plus what its users asked for (output bias and loss formula, accuracy and confusion matrix, three
-classes, export, their own CSV data, a message instead of NaN)."""
-import itertools
-import time
-from dataclasses import dataclass, field
+"""The Playground: TensorFlow Playground's controls and views, trained and drawn live in the student's browser
+(core/feed_forward/ui/playground_live.py), plus what its users asked for (output bias and loss formula, accuracy and
+confusion matrix, three classes, export, their own CSV data, a message instead of NaN)."""
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
-from core import plots
 from core.data import toy
-from core.feed_forward import network_picture
 from core.feed_forward import playground as pg
-from core.ui import projector, url_state
+from core.feed_forward.ui import playground_live as live
+from core.ui import live_loop, projector, url_state
 
-RUN = "pg_run"  # this student's network, data and history, in their session
+RUN = "pg_run"  # this student's data, start and last snapshot, in their session
 DATASETS = {"classification": {"circle": ("circle", 2), "xor": ("xor", 2), "two gaussians": ("gauss", 2),
                                "spiral": ("spiral", 2), "spiral, 3 arms": ("spiral", 3), "your CSV": ("upload", 2)},
             "regression": {"plane": ("plane", 2), "multi-gaussian": ("multi_gauss", 2), "your CSV": ("upload", 2)}}
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-FRAME_SECONDS = 0.07  # about twelve pictures a second while playing, training in between
-MAX_PLAY_SECONDS = 180  # then it pauses, so a forgotten tab does not keep a shared server busy
 
 
 @dataclass
 class Run:
-    """One student's Playground: the data, the network being trained, and its history."""
+    """One student's Playground: the data, the network it starts from, and the network at the last pause or step."""
     config: pg.PlaygroundConfig
     data: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # X_train, y_train, X_test, y_test
+    start: pg.Network
+    id: str  # names this start; the browser keeps playing while it stays the same
     net: pg.Network
-    rng: np.random.Generator
     epoch: int = 0
-    history: list[tuple[int, float, float]] = field(default_factory=list)  # (epoch, train loss, test loss)
-    playing: bool = False
+    snapshot: dict | None = None  # what the browser last sent: it resumes from it after a reload
     diverged: bool = False
 
-    def record(self) -> None:
-        Xtr, ytr, Xte, yte = self.data
-        with np.errstate(all="ignore"):
-            losses = pg.loss(self.net, Xtr, ytr), pg.loss(self.net, Xte, yte)
-        self.history = [*self.history[-999:], (self.epoch, *losses)]
-        self.diverged = pg.is_diverged(self.net, sum(losses))
-        self.playing = self.playing and not self.diverged
+    def adopt(self, snapshot: dict | None) -> None:
+        """Take in the browser's snapshot of this run (none, one of an older run or one already taken: no change)."""
+        if snapshot and snapshot.get("run") == self.id and snapshot != self.snapshot:
+            self.snapshot, self.epoch, self.diverged = snapshot, snapshot["epoch"], snapshot["diverged"]
+            self.net = live.network_from(snapshot, self.start)
 
 
 def _layers(text: str) -> tuple[int, ...]:
@@ -114,7 +106,7 @@ def controls() -> tuple[pg.PlaygroundConfig, bytes | None]:
         chosen = []
         for name, col in zip(pg.FEATURES, st.columns(len(pg.FEATURES))):
             with col:
-                if url_state.checkbox(network_picture.FEATURE_LABELS[name], name in ("x1", "x2"), key=f"pg_f_{name}"):
+                if url_state.checkbox(live.FEATURE_LABELS[name], name in ("x1", "x2"), key=f"pg_f_{name}"):
                     chosen.append(name)
         hidden = url_state.value("pg_hidden", (4, 2), _layers, lambda w: ",".join(map(str, w)))
         layer_cols = st.columns([1.4] + [1] * 6)
@@ -171,112 +163,36 @@ def run_for(config: pg.PlaygroundConfig, upload: bytes | None) -> Run | None:
         except ValueError as e:
             st.error(str(e), icon=":material/table_view:")
             return None
-        run = Run(config, data, pg.Network.create(config, data[1]), np.random.default_rng(config.seed))
-        run.record()
+        start = pg.Network.create(config, data[1])
+        run = Run(config, data, start, live.run_id(start, data, config.seed), start)
         st.session_state[RUN], st.session_state["pg_structure"] = run, structure
     run.config = config
     return run
 
 
-def _reset() -> None:
-    st.session_state.pop("pg_structure", None)
-
-
-def _play() -> None:
-    run = st.session_state[RUN]
-    run.playing = not run.playing and not run.diverged
-
-
-def _step() -> None:
-    run = st.session_state[RUN]
-    if not run.diverged:
-        _train(run)
-
-
-def _train(run: Run, epochs: int = 1, budget: float = 0.0) -> None:
-    """At least `epochs` epochs, and more while within `budget` seconds (several per picture on fast settings)."""
-    start = time.perf_counter()
-    for done in itertools.count():
-        if done >= epochs and time.perf_counter() - start >= budget:
-            break
-        pg.train_epoch(run.net, run.data[0], run.data[1], run.config, run.rng)
-        run.epoch += 1
-    run.record()
-
-
-def trainer() -> None:
-    """Play, pause, step and reset. While playing, a loop at the end of the page trains and redraws in place about
-    twelve times a second; any click reruns the page, which ends the loop (see the README on why not a fragment)."""
-    run: Run = st.session_state[RUN]
-    buttons = st.columns([1.1, 1, 1.1, 4])
-    buttons[0].button("Pause" if run.playing else "Play", icon=":material/pause:" if run.playing else
-                      ":material/play_arrow:", on_click=_play, key="pg_play", type="primary")
-    buttons[1].button("Step", icon=":material/skip_next:", on_click=_step, key="pg_step", disabled=run.playing)
-    buttons[2].button("Reset", icon=":material/restart_alt:", on_click=_reset, key="pg_reset")
-    net_col, out_col = st.columns([3.2, 1.6], gap="medium")
-    with out_col:
-        toggles = st.columns(2)
-        with toggles[0]:
-            show_test = url_state.checkbox("Show test data", False, key="pg_show_test")
-        with toggles[1]:
-            discretize = url_state.checkbox("Discretize output", False, key="pg_discretize")
-    view = View(buttons[3].empty(), st.empty(), net_col.empty(), out_col.empty(), st.empty(), show_test, discretize)
-    view.draw(run)
-    started = time.perf_counter()
-    while run.playing:
-        frame_start = time.perf_counter()
-        _train(run, budget=0.03)
-        run.playing = run.playing and frame_start - started < MAX_PLAY_SECONDS
-        view.draw(run)
-        time.sleep(max(0.0, FRAME_SECONDS - (time.perf_counter() - frame_start)))
-    if view.drawn_playing:
-        st.rerun()  # it stopped by itself (diverged, or played long enough): show Play again, and the details
-
-
-@dataclass
-class View:
-    """The places on the page that each picture redraws."""
-    epoch: DeltaGenerator
-    warning: DeltaGenerator
-    network: DeltaGenerator
-    output: DeltaGenerator
-    details: DeltaGenerator
-    show_test: bool
-    discretize: bool
-    drawn_playing: bool = False
-
-    def draw(self, run: Run) -> None:
-        style = projector.style()
-        output, layers = pg.heatmaps(run.net)
-        Xtr, ytr, Xte, yte = run.data
-        self.epoch.markdown(f"### Epoch {run.epoch:07,d}")
-        if run.diverged:
-            self.warning.error(f"Training diverged: the weights became infinite or NaN at learning rate "
-                               f"{run.config.learning_rate:g}. Lower the learning rate (or add regularization), then "
-                               "press Reset.", icon=":material/warning:")
-        self.network.image(network_picture.network_picture(run.net, layers, style), width="stretch",
-                           output_format="JPEG", caption="Each square is one neuron's output over the whole input "
-                           "plane (orange negative, blue positive); lines are weights, thicker for larger, blue "
-                           "positive, orange negative.")
-        _, train_loss, test_loss = run.history[-1]
-        with self.output.container():
-            st.image(network_picture.output_picture(output, run.net, (Xtr, ytr), (Xte, yte) if self.show_test else
-                                                    None, style, self.discretize), width="stretch", output_format="JPEG")
-            st.markdown(f"Training loss **{train_loss:.3f}** · test loss **{test_loss:.3f}**")
-            st.vega_lite_chart(plots.loss_curves(run.history, style), width="stretch")
-        with self.details.container():
-            details(run)
-        self.drawn_playing = run.playing
+def trainer(run: Run) -> None:
+    """Play, pause, step and reset, every neuron's heat map, the output and the loss curves: all in the browser,
+    which trains and draws each frame and sends the weights back here when the student pauses or steps."""
+    toggles = st.columns([1, 1, 3])
+    with toggles[0]:
+        show_test = url_state.checkbox("Show test data", False, key="pg_show_test")
+    with toggles[1]:
+        discretize = url_state.checkbox("Discretize output", False, key="pg_discretize")
+    run.adopt(live_loop.snapshot(live.KEY))
+    data = live.data(run.id, run.start, run.data, run.config, projector.style(), run.snapshot,
+                     show_test=show_test, discretize=discretize)
+    live_loop.mount(live.renderer, live.KEY, data)
 
 
 def details(run: Run) -> None:
-    """What TensorFlow Playground does not show: the loss formula, the output bias, accuracy, a confusion matrix,
-    and the trained network as code (in full when paused; the figures alone while playing)."""
+    """What TensorFlow Playground does not show, for the network as it was at the last pause or step: the loss
+    formula, the output bias, accuracy, a confusion matrix, and the trained network as code."""
     net, (Xtr, ytr, Xte, yte) = run.net, run.data
-    if run.playing:
-        accuracy = f" · test accuracy **{pg.accuracy(net, Xte, yte):.1%}**" if net.classes else ""
-        st.markdown("Output bias " + ", ".join(f"**{b:+.3f}**" for b in net.biases[-1]) + accuracy
-                    + " · pause for the loss formula, confusion matrix and export.")
+    st.markdown(f"#### After {run.epoch:,} epoch{'s' * (run.epoch != 1)}\n"
+                "Where you last paused or stepped: press **Pause** to bring the latest weights here.")
+    if run.diverged:
+        st.error("The weights are infinite or NaN: there is nothing to measure or export. Lower the learning rate "
+                 "(or add regularization), then press Reset.", icon=":material/warning:")
         return
     st.markdown("**Loss being minimised**, and the output neuron's bias: "
                 + ", ".join(f"**{b:+.3f}**" for b in net.biases[-1]))
@@ -302,9 +218,10 @@ def details(run: Run) -> None:
 
 
 def section() -> None:
-    """The whole Playground: controls, the live trainer, and the details beneath."""
+    """The whole Playground: controls, the live network in the browser, and the details beneath."""
     config, upload = controls()
     run = run_for(config, upload)
     if run is None:
         return
-    trainer()
+    trainer(run)
+    details(run)

@@ -1,0 +1,289 @@
+// TensorFlow Playground's engine in the browser: the maths of core/feed_forward/playground.py on typed arrays, summed in the
+// same order, so that Node's results equal numpy's to rounding (tests/unit/test_playground_browser_engine.py).
+// A network is {features, activation, output, widths, weights, biases}; weights[l] is a Float64Array of
+// (fan_in × fan_out) in row-major order, as numpy keeps it, and biases[l] a Float64Array of fan_out.
+// A layer's values for n points are kept neuron by neuron, (neurons × n): each neuron's row is its heat map.
+
+const FEATURE_FUNCTIONS = {
+  "x1": (x1, x2) => x1,
+  "x2": (x1, x2) => x2,
+  "x1^2": (x1, x2) => x1 * x1,
+  "x2^2": (x1, x2) => x2 * x2,
+  "x1x2": (x1, x2) => x1 * x2,
+  "sin_x1": (x1, x2) => Math.sin(x1),
+  "sin_x2": (x1, x2) => Math.sin(x2),
+};
+
+// tanh for pictures: a table of 5,121 values over [-10, 10], read with linear interpolation (error below 2e-6,
+// far under one of the 256 colours a map is drawn with, and 5-10 times faster than Math.tanh).
+const TANH_LIMIT = 10, TANH_PER_UNIT = 256;
+const TANH_TABLE = Float64Array.from({ length: 2 * TANH_LIMIT * TANH_PER_UNIT + 2 },
+  (_, i) => Math.tanh(i / TANH_PER_UNIT - TANH_LIMIT));
+
+function drawnTanh(z) {
+  const u = (z + TANH_LIMIT) * TANH_PER_UNIT;
+  if (!(u > 0)) return u < 0 ? -1 : u === 0 ? TANH_TABLE[0] : NaN;
+  if (u >= TANH_TABLE.length - 2) return 1;
+  const i = u | 0;
+  return TANH_TABLE[i] + (TANH_TABLE[i + 1] - TANH_TABLE[i]) * (u - i);
+}
+
+function activate(name, z, drawn) {
+  // z ← f(z) in place; `drawn`: to picture precision where that is faster.
+  if (name === "tanh") {
+    if (drawn) for (let q = 0; q < z.length; q++) z[q] = drawnTanh(z[q]);
+    else for (let q = 0; q < z.length; q++) z[q] = Math.tanh(z[q]);
+  } else if (name === "relu") {
+    for (let q = 0; q < z.length; q++) if (z[q] < 0) z[q] = 0;
+  } else if (name === "sigmoid") {
+    if (drawn) for (let q = 0; q < z.length; q++) z[q] = 0.5 + 0.5 * drawnTanh(0.5 * z[q]);
+    else for (let q = 0; q < z.length; q++) z[q] = 1 / (1 + Math.exp(-z[q]));
+  }
+}
+
+function slope(name, a) {
+  // f'(z) written with the output a = f(z), which is all backprop keeps
+  if (name === "tanh") return 1 - a * a;
+  if (name === "relu") return a > 0 ? 1 : 0;
+  if (name === "sigmoid") return a * (1 - a);
+  return 1;
+}
+
+export function playgroundNetwork({ features, activation, output, weights, biases }) {
+  const widths = [weights[0].length, ...biases.map((b) => b.length)];
+  return {
+    features, activation, output, widths,
+    weights: weights.map((W) => Float64Array.from(W.flat())),
+    biases: biases.map((b) => Float64Array.from(b)),
+  };
+}
+
+export function networkWeights(net) {
+  // The weights as nested lists (fan_in × fan_out), as core.playground.Network keeps them.
+  return net.weights.map((W, l) => Array.from({ length: net.widths[l] },
+    (_, i) => Array.from(W.subarray(i * net.widths[l + 1], (i + 1) * net.widths[l + 1]))));
+}
+
+export function featureColumns(points, names) {
+  // Points (n × 2, row-major) → the input layer (features × n).
+  const n = points.length / 2, F = new Float64Array(names.length * n);
+  names.forEach((name, f) => {
+    const feature = FEATURE_FUNCTIONS[name];
+    for (let p = 0; p < n; p++) F[f * n + p] = feature(points[2 * p], points[2 * p + 1]);
+  });
+  return F;
+}
+
+export function targetColumns(net, labels) {
+  // Labels → the output layer's targets (outputs × n): −1/+1 for two classes, one-hot for softmax, y otherwise.
+  const n = labels.length, T = new Float64Array(net.widths.at(-1) * n);
+  labels.forEach((y, p) => {
+    if (net.output === "softmax") T[y * n + p] = 1;
+    else T[p] = net.output === "tanh" ? 2 * y - 1 : y;
+  });
+  return T;
+}
+
+function softmaxColumns(z, n, k) {
+  // p_c = e^{z_c} / Σ_k e^{z_k} per point, shifted by the point's max so e^z cannot overflow.
+  for (let p = 0; p < n; p++) {
+    let max = -Infinity, sum = 0;
+    for (let c = 0; c < k; c++) max = Math.max(max, z[c * n + p]);
+    for (let c = 0; c < k; c++) sum += (z[c * n + p] = Math.exp(z[c * n + p] - max));
+    for (let c = 0; c < k; c++) z[c * n + p] /= sum;
+  }
+}
+
+export function layerBuffers(net, n) {
+  // Room for every layer's values for n points, so that training and drawing allocate nothing.
+  return net.widths.slice(1).map((width) => new Float64Array(width * n));
+}
+
+function affine(a, W, b, z, n, fanIn, fanOut) {
+  // z = a W + b for n points (a: fan_in × n, z: fan_out × n), each sum taken over the inputs in order.
+  for (let j = 0; j < fanOut; j++) {
+    const row = j * n;
+    for (let p = 0; p < n; p++) z[row + p] = 0;
+    let i = 0;
+    for (; i + 1 < fanIn; i += 2) {  // two inputs a pass: half the trips through z
+      const w0 = W[i * fanOut + j], w1 = W[(i + 1) * fanOut + j], a0 = i * n, a1 = a0 + n;
+      for (let p = 0; p < n; p++) z[row + p] = z[row + p] + a[a0 + p] * w0 + a[a1 + p] * w1;
+    }
+    if (i < fanIn) {
+      const w = W[i * fanOut + j], a0 = i * n;
+      for (let p = 0; p < n; p++) z[row + p] += a[a0 + p] * w;
+    }
+    const bias = b[j];
+    for (let p = 0; p < n; p++) z[row + p] += bias;
+  }
+}
+
+export function forward(net, F, n, buffers = layerBuffers(net, n), drawn = false) {
+  // Every layer's values for the input layer F (features × n): [F, hidden 1, ..., output].
+  const last = net.weights.length - 1, activations = [F];
+  for (let l = 0; l <= last; l++) {
+    const z = buffers[l];
+    affine(activations[l], net.weights[l], net.biases[l], z, n, net.widths[l], net.widths[l + 1]);
+    if (l < last) activate(net.activation, z, drawn);
+    else if (net.output === "softmax") softmaxColumns(z, n, net.widths[l + 1]);
+    else activate(net.output, z, drawn);
+    activations.push(z);
+  }
+  return activations;
+}
+
+function backward(net, activations, T, n, gradients, deltas) {
+  // Gradients (dL/dW, dL/db) per layer of the batch's mean loss, by the chain rule from the output back.
+  const o = activations.at(-1);
+  let delta = deltas.at(-1);
+  for (let q = 0; q < o.length; q++) {  // softmax with cross-entropy: dL/dz = o − t
+    delta[q] = ((o[q] - T[q]) * (net.output === "tanh" ? 1 - o[q] * o[q] : 1)) / n;
+  }
+  for (let l = net.weights.length - 1; l >= 0; l--) {
+    const a = activations[l], fanIn = net.widths[l], fanOut = net.widths[l + 1], W = net.weights[l];
+    const [gW, gb] = gradients[l];
+    for (let i = 0; i < fanIn; i++) {
+      for (let j = 0; j < fanOut; j++) {
+        let sum = 0;
+        for (let p = 0; p < n; p++) sum += a[i * n + p] * delta[j * n + p];
+        gW[i * fanOut + j] = sum;
+      }
+    }
+    for (let j = 0; j < fanOut; j++) {
+      let sum = 0;
+      for (let p = 0; p < n; p++) sum += delta[j * n + p];
+      gb[j] = sum;
+    }
+    if (l) {
+      const below = deltas[l - 1];
+      for (let i = 0; i < fanIn; i++) {
+        for (let p = 0; p < n; p++) {
+          let sum = 0;
+          for (let j = 0; j < fanOut; j++) sum += delta[j * n + p] * W[i * fanOut + j];
+          below[i * n + p] = sum * slope(net.activation, a[i * n + p]);
+        }
+      }
+      delta = below;
+    }
+  }
+}
+
+function sgdStep(net, gradients, { learningRate: lr, regularization, regRate }) {
+  // w ← w − η(dL/dw + λR'(w)), b ← b − η dL/db; an L1 step carrying a weight across zero stops at 0.
+  net.weights.forEach((W, l) => {
+    const [gW, gb] = gradients[l], b = net.biases[l];
+    for (let q = 0; q < W.length; q++) {
+      const w = W[q];
+      const penalty = regularization === "L1" ? regRate * Math.sign(w) : regularization === "L2" ? regRate * w : 0;
+      const stepped = w - lr * gW[q];
+      const decayed = stepped - lr * penalty;
+      W[q] = regularization === "L1" && stepped * decayed < 0 ? 0 : decayed;
+    }
+    for (let j = 0; j < b.length; j++) b[j] -= lr * gb[j];
+  });
+}
+
+export function trainEpoch(net, F, T, order, settings) {
+  // One pass of mini-batch SGD over the training columns F, T in the given order.
+  const k = net.widths[0], out = net.widths.at(-1), n = order.length, size = Math.min(settings.batchSize, n);
+  const gradients = net.weights.map((W, l) => [new Float64Array(W.length), new Float64Array(net.widths[l + 1])]);
+  const full = [layerBuffers(net, size), layerBuffers(net, size)], inputs = new Float64Array(k * size);
+  const targets = new Float64Array(out * size);
+  for (let start = 0; start < n; start += size) {
+    const m = Math.min(size, n - start);
+    const [buffers, deltas] = m === size ? full : [layerBuffers(net, m), layerBuffers(net, m)];
+    const Fb = m === size ? inputs : new Float64Array(k * m), Tb = m === size ? targets : new Float64Array(out * m);
+    for (let p = 0; p < m; p++) {
+      const row = order[start + p];
+      for (let f = 0; f < k; f++) Fb[f * m + p] = F[f * n + row];
+      for (let c = 0; c < out; c++) Tb[c * m + p] = T[c * n + row];
+    }
+    backward(net, forward(net, Fb, m, buffers), Tb, m, gradients, deltas);
+    sgdStep(net, gradients, settings);
+  }
+}
+
+export function meanLoss(net, F, T, n, buffers = layerBuffers(net, n)) {
+  // The mean loss without the penalty: ½(o − t)², or −log p of the true class.
+  const o = forward(net, F, n, buffers).at(-1);
+  let total = 0;
+  for (let q = 0; q < o.length; q++) {
+    total += net.output === "softmax" ? (T[q] ? -Math.log(o[q]) : 0) : 0.5 * (o[q] - T[q]) ** 2;
+  }
+  return total / n;
+}
+
+export function isDiverged(net, loss) {
+  return !Number.isFinite(loss) || !net.weights.concat(net.biases).every((a) => a.every(Number.isFinite));
+}
+
+export function canvasGrid(resolution) {
+  // (R·R × 2) points covering [-6, 6]² row by row, top row first (x2 = +6), as an image is drawn.
+  const points = new Float64Array(resolution * resolution * 2), step = 12 / (resolution - 1);
+  for (let r = 0; r < resolution; r++) {
+    for (let c = 0; c < resolution; c++) {
+      points[2 * (r * resolution + c)] = -6 + c * step;
+      points[2 * (r * resolution + c) + 1] = 6 - r * step;
+    }
+  }
+  return points;
+}
+
+export function decision(net, o, n) {
+  // The output map: the tanh output in [-1, 1] for two classes, the value for regression, the class for softmax.
+  const k = net.widths.at(-1);
+  if (net.output !== "softmax") return o;
+  const classes = new Float64Array(n);
+  for (let p = 0; p < n; p++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (o[c * n + p] > o[best * n + p]) best = c;
+    classes[p] = best;
+  }
+  return classes;
+}
+
+export const MAP_RESOLUTION = 100;
+const KEPT_EPOCHS = 1000; // rows of loss history at most: past that, every other row is dropped
+
+export function playgroundEngine(data, resume = null) {
+  // One student's run: the network from Python's start (or the snapshot it kept), the points, the order of the
+  // points drawn from the seed, the loss history. step() = one epoch; maps() = every neuron over the canvas.
+  const net = playgroundNetwork(resume ? { ...data.start, weights: resume.weights, biases: resume.biases } : data.start);
+  const rng = mulberry32(resume ? resume.rng : data.seed);
+  const columns = ({ points, labels }) => {
+    const n = labels.length;
+    return [featureColumns(points, net.features), targetColumns(net, labels), n, layerBuffers(net, n)];
+  };
+  const train = columns(data.train), test = columns(data.test), cells = MAP_RESOLUTION ** 2;
+  const grid = featureColumns(canvasGrid(MAP_RESOLUTION), net.features), buffers = layerBuffers(net, cells);
+  let settings = data.settings;
+  const engine = {
+    net, count: resume?.epoch ?? 0, history: resume?.history ?? [], diverged: resume?.diverged ?? false,
+    losses: [NaN, NaN],
+    measure() {
+      this.losses = [meanLoss(net, ...train), meanLoss(net, ...test)];
+      this.diverged = this.diverged || isDiverged(net, this.losses[0] + this.losses[1]);
+    },
+    step() {
+      trainEpoch(net, train[0], train[1], rng.permutation(train[2]), settings);
+      this.count += 1;
+      this.measure();
+      this.history.push([this.count, ...this.losses]);
+      if (this.history.length > KEPT_EPOCHS) this.history = this.history.filter((_, i, all) => i % 2 === 0 || i === all.length - 1);
+    },
+    maps() {
+      // Every layer over the canvas, (neurons × 100·100) each, to picture precision.
+      return forward(net, grid, cells, buffers, true);
+    },
+    configure(next) {
+      settings = next;
+    },
+    snapshot() {
+      return { epoch: this.count, weights: networkWeights(net), biases: net.biases.map((b) => Array.from(b)),
+        rng: rng.state(), diverged: this.diverged, history: thinned(this.history, 100) };
+    },
+  };
+  engine.measure();
+  if (!resume) engine.history.push([0, ...engine.losses]);
+  return engine;
+}
