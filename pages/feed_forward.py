@@ -2,4 +2,9 @@
 backpropagation, overfitting and regularization."""
 from core.ui.segment import show
 
+SECTIONS = (  # as core.lecture lists them (tests/unit/test_layout.py keeps the two equal)
+    "Neurons and non-linearity", "Sums of sigmoids", "Playground", "Gradient descent and SGD", "Backpropagation",
+    "Overfitting and regularization",
+)
+
 show(__file__)

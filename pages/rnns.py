@@ -2,4 +2,9 @@
 (Seq2Seq-Vis), and sentiment prediction."""
 from core.ui.segment import show
 
+SECTIONS = (  # as core.lecture lists them (tests/unit/test_layout.py keeps the two equal)
+    "The recurrence, step by step", "Memorizing and forgetting", "Translation with attention",
+    "Sentiment prediction",
+)
+
 show(__file__)

@@ -1,14 +1,18 @@
 """Every control's value round-trips through the URL, so a lecturer's link reopens a page exactly as it was.
 
 app.py calls `begin()` before a page runs and `finish()` after it; pages create their controls through
-the functions below, which take the value from the URL on the session's first visit to the page and
-write the current value back on every run. A parameter that is unknown or out of range is ignored and
-listed in a notice at the top of the page.
+the functions below. Sliders, and choices whose options are written in the URL as they are, are bound to
+the URL by Streamlit itself (`bind="query-params"`: the browser keeps the URL in step, a value equal to the
+default is left out). The rest is written here: switches (as 1/0, as links have always carried them),
+choices shown through a format function (the URL keeps the option, not its label), typed text (only while
+it is short enough for a link) and values no single widget holds. A parameter that is unknown, invalid or out
+of range is ignored and named in a notice at the top of the page.
 """
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 _STATE = "_url_state"  # per session: {"page", "keys", "bad", "applied"}
 
@@ -24,7 +28,10 @@ def finish() -> None:
     state = st.session_state[_STATE]
     stale = [k for k in st.query_params if k not in state["keys"]]
     for k in stale:
-        del st.query_params[k]
+        try:
+            del st.query_params[k]
+        except StreamlitAPIException:  # still bound to a widget of the page's last run: Streamlit clears it
+            pass
     if stale and state["page"] not in state["applied"]:
         state["bad"].append(f"unknown setting{'s' if len(stale) > 1 else ''} " + ", ".join(f"`{k}`" for k in stale))
     if state["bad"]:
@@ -40,18 +47,38 @@ def app_is_running() -> bool:
 
 
 def _bind(key: str, default: Any, parse: Callable[[str], Any]) -> None:
-    """Before a widget is made: its value from the URL on first visit, else its current or default value."""
-    state = st.session_state[_STATE]
-    state["keys"].add(key)
-    raw = st.query_params.get(key)
-    if raw is not None and state["page"] not in state["applied"]:
+    """Before a widget written here is made: its value from the URL on first visit, else its current or default
+    value."""
+    raw = _first_visit_value(key)
+    if raw is not None:
         try:
             st.session_state[key] = parse(raw)
             return
         except ValueError as e:
-            state["bad"].append(f"`{key}={raw}` ({e})")
+            _ignored(key, raw, e)
     if key not in st.session_state:
         st.session_state[key] = default
+
+
+def _check(key: str, parse: Callable[[str], Any]) -> None:
+    """Before a widget that Streamlit binds is made: name a URL value it will ignore (Streamlit drops it silently)."""
+    raw = _first_visit_value(key)
+    if raw is not None:
+        try:
+            parse(raw)
+        except ValueError as e:
+            _ignored(key, raw, e)
+
+
+def _first_visit_value(key: str) -> str | None:
+    """The URL's value for `key` while the session visits the page for the first time (later, the controls rule)."""
+    state = st.session_state[_STATE]
+    state["keys"].add(key)
+    return st.query_params.get(key) if state["page"] not in state["applied"] else None
+
+
+def _ignored(key: str, raw: str, reason: ValueError) -> None:
+    st.session_state[_STATE]["bad"].append(f"`{key}={raw}` ({reason})")
 
 
 def _publish(key: str, text: str) -> None:
@@ -95,24 +122,33 @@ def _flag(raw: str) -> bool:
 
 
 def slider(label: str, lo: float, hi: float, value: float, step: float | None = None, *, key: str, **kw) -> Any:
-    """st.slider over [lo, hi] (int or float, following `value`), shared through the URL."""
-    _bind(key, value, _number(type(value), lo, hi))
-    v = st.slider(label, lo, hi, step=step, key=key, **kw)
-    _publish(key, _text(v))
-    return v
+    """st.slider over [lo, hi] (int or float, following `value`), bound to the URL."""
+    _check(key, _number(type(value), lo, hi))
+    return st.slider(label, lo, hi, value, step=step, key=key, bind="query-params", **kw)
 
 
 def choice(widget: Callable, label: str, options: Sequence, value: Any = None, *, key: str, **kw) -> Any:
-    """A one-of-many widget (st.radio, st.selectbox, st.segmented_control, st.select_slider) in the URL."""
+    """A one-of-many widget (st.radio, st.selectbox, st.segmented_control, st.select_slider) in the URL: bound by
+    Streamlit when the URL can carry each option as it is, else written here."""
     options = list(options)
     if st.session_state.get(key, options[0]) not in options:  # the same key on another page, with other options
         del st.session_state[key]
-    _bind(key, options[0] if value is None else value, _choice(options))
+    default = options[0] if value is None else value
+    if "format_func" in kw or any(_text(o) != str(o) for o in options):  # the URL would carry labels, not options
+        _bind(key, default, _choice(options))
+        if widget is st.segmented_control:
+            kw.setdefault("required", True)
+        v = widget(label, options, key=key, **kw)
+        _publish(key, _text(v))
+        return v
+    _check(key, _choice(options))
     if widget is st.segmented_control:
-        kw.setdefault("required", True)
-    v = widget(label, options, key=key, **kw)
-    _publish(key, _text(v))
-    return v
+        kw.update(required=True, default=default)
+    elif widget is st.select_slider:
+        kw.update(value=default)
+    else:
+        kw.update(index=options.index(default))
+    return widget(label, options, key=key, bind="query-params", **kw)
 
 
 def toggle(label: str, value: bool = False, *, key: str, **kw) -> bool:

@@ -19,16 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import (  # noqa: E402
-    APP_IDLE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    VIEWPORT,
-    free_port,
-    stop,
-    streamlit_command,
-    wait_healthy,
-)
+from tests import browser as serving  # noqa: E402
 
 SECTIONS = {"playground": ("feed_forward?section=Playground", "pg_live")}
 
@@ -45,11 +36,11 @@ def frames(page, key: str) -> int:
 def measure(browser, base: str, pid: int, section: str, pages: int, seconds: float) -> tuple[list[float], float]:
     """Pictures per second of each page while all of them play, and the server's CPU seconds per second."""
     path, key = SECTIONS[section]
-    contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(pages)]
+    contexts = [browser.new_context(viewport=serving.VIEWPORT) for _ in range(pages)]
     tabs = [context.new_page() for context in contexts]
     for tab in tabs:
         tab.goto(f"{base}/{path}", wait_until="domcontentloaded")
-        tab.wait_for_selector(APP_IDLE, state="attached", timeout=300_000)
+        tab.wait_for_selector(serving.APP_IDLE, state="attached", timeout=300_000)
         tab.locator(f".st-key-{key} .live").wait_for(timeout=120_000)
     time.sleep(2)
     for tab in tabs:
@@ -71,13 +62,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
-    port = free_port()
+    port = serving.free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(serving.streamlit_command(port), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_healthy(base, proc)
+        serving.wait_healthy(base, proc)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=serving.CHROMIUM, headless=True, args=serving.CHROMIUM_ARGS)
             print(f"{args.section}: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, "
                   f"Chromium {browser.version}, {args.seconds:g} s of play")
             for pages in args.pages:
@@ -87,7 +78,7 @@ def main() -> None:
                       f"load average {os.getloadavg()[0]:.2f}")
             browser.close()
     finally:
-        stop(proc)
+        serving.stop(proc)
 
 
 if __name__ == "__main__":

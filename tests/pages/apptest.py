@@ -26,3 +26,17 @@ def markdown(at: AppTest) -> str:
 def captions(at: AppTest) -> str:
     """The captions of the page and of its pictures, as one text."""
     return " ".join([c.value for c in at.caption] + image_captions(at))
+
+
+
+def _nodes(block):
+    for child in getattr(block, "children", {}).values():
+        yield child
+        yield from _nodes(child)
+
+
+def bound(at: AppTest, key: str) -> bool:
+    """Whether the control `key` is bound to the URL by Streamlit (the browser then writes its value into the
+    address, which AppTest, running no JavaScript, cannot show; the browser tests check the address itself)."""
+    return any(getattr(node, "key", None) == key and getattr(node.proto, "query_param_key", "") == key
+               for block in (at.main, at.sidebar) for node in _nodes(block))

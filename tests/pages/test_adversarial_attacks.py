@@ -36,7 +36,7 @@ def test_fgsm_on_the_default_photo_shows_every_view_and_fools_the_classifier():
     assert not at.exception and at.selectbox(key="adv_target").value == 859
     assert metrics(at)["Target reached?"] == "yes" and at.radio(key="adv_objective").value == "logit"
     at.slider(key="adv_steps").set_value(3).run()
-    assert not at.exception and at.query_params["adv_steps"] == "3"
+    assert not at.exception and apptest.bound(at, "adv_steps")
 
 
 def test_a_targeted_pgd_from_the_url_reaches_its_target_on_a_fashion_item():
@@ -74,7 +74,7 @@ def test_uploads_are_attacked_with_the_chosen_reader_and_bad_ones_get_a_message(
                                                   "image/png")).run()
     assert not at.exception and not at.error and metrics(at)["L∞ size of the change"] == "4/255"
     at.radio(key="adv_reader").set_value("Fashion-MNIST CNN").run()
-    assert not at.exception and not at.error and "adv_eps" in at.query_params
+    assert not at.exception and not at.error and apptest.bound(at, "adv_eps")
 
 
 def test_both_curves_on_one_plot_with_the_numbers_and_the_attacked_items():

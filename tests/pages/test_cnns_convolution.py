@@ -40,7 +40,7 @@ def test_the_default_view_shows_the_step_maps_and_parameter_counts():
     assert at.multiselect(key="conv_filters").value == ["Edge: Sobel x", "Edge: Sobel y", "Edge: Laplacian",
                                                        "Blur: Gaussian 3×3"]
     assert [m.label for m in at.metric] == ["Dense layer", "Convolution"]
-    assert at.query_params["conv_pos"] == "1"
+    assert apptest.bound(at, "conv_pos") and at.slider(key="conv_pos").value == 1
 
 
 def test_url_parameters_set_the_kernel_stride_padding_dilation_and_position_and_the_value_is_the_convolutions():
@@ -59,7 +59,7 @@ def test_url_parameters_set_the_kernel_stride_padding_dilation_and_position_and_
 def test_step_and_back_move_the_filter_and_wrap_around():
     at = open_section(conv_stride="4")  # a 7×7 output map
     at.button(key="conv_step").click().run()
-    assert shown_step(at)[0] == 2 and at.query_params["conv_pos"] == "2"
+    assert shown_step(at)[0] == 2 and at.slider(key="conv_pos").value == 2
     at.button(key="conv_back").click().run()
     at.button(key="conv_back").click().run()
     assert shown_step(at)[:4] == (49, 49, 6, 6)  # from the first position back to the last
@@ -130,4 +130,4 @@ def test_a_smaller_output_map_keeps_the_position_inside_it():
     at = open_section(conv_pos="600")
     at.slider(key="conv_stride").set_value(4).run()
     assert not at.exception
-    assert shown_step(at)[:2] == (49, 49) and at.query_params["conv_pos"] == "49"
+    assert shown_step(at)[:2] == (49, 49) and at.slider(key="conv_pos").value == 49

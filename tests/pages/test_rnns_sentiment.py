@@ -112,7 +112,7 @@ def test_the_network_the_example_and_the_unit_can_be_switched():
     at.slider(key="sent_unit").set_value(5).run()
     assert not at.exception
     assert any("Unit **5** " in m.value and "strongest push of 128" in m.value for m in at.markdown)
-    assert at.query_params["sent_unit"] == "5"
+    assert apptest.bound(at, "sent_unit")
     at.selectbox(key="sent_preset").set_value("negation").run()
     assert not at.exception
     assert at.text_area(key="sent_text").value == "Not bad at all." and at.slider(key="sent_unit").value == 5
