@@ -65,7 +65,6 @@ def rebuild(name: str, on_progress: Progress | None = None) -> checkpoints.Entry
     return checkpoints.save(model, entry)
 
 
-
 def _progress_bar(step: int, total: int, loss: float) -> None:
     done = int(30 * step / total)
     sys.stderr.write(f"\r  [{'#' * done}{'.' * (30 - done)}] {step}/{total} steps  loss {loss:.3f}")
@@ -86,3 +85,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,11 +1,15 @@
 """The one training loop: learns on real data within a tiny budget, and is deterministic; and the from-scratch
 run the CNN page starts: SmallCNNs of 1 to 3 layers, curves, held-out accuracy, divergence, interruption."""
+import subprocess
+import sys
+
 import pytest
 import torch
 
 from core import features, recipes, training
 from core.cnn import from_scratch
 from core.data.images import fashion_mnist
+from core.lecture import ROOT
 from core.models.cnn import CNNConfig, SmallCNN
 
 
@@ -46,6 +50,12 @@ def test_every_recipe_is_registered_with_its_prerequisites_first():
     for name, recipe in recipes.RECIPES.items():
         assert all(names.index(n) < names.index(name) for n in recipe.needs)
     assert recipes.main(["no_such_model"]) == 2
+
+
+def test_the_command_line_names_the_recipes_when_asked_for_an_unknown_one():
+    done = subprocess.run([sys.executable, "-m", "core.recipes", "no_such_model"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2 and "python -m core.recipes NAME" in done.stderr and "fashion_cnn" in done.stderr
 
 
 # From scratch, as the CNN page trains one
