@@ -35,8 +35,13 @@ def _nodes(block):
         yield from _nodes(child)
 
 
+def bound_keys(at: AppTest) -> set[str]:
+    """The controls Streamlit binds to the URL (the browser then writes their values into the address, which
+    AppTest, running no JavaScript, cannot show; the browser tests check the address itself)."""
+    return {node.key for block in (at.main, at.sidebar) for node in _nodes(block)
+            if getattr(node, "key", None) and getattr(getattr(node, "proto", None), "query_param_key", "") == node.key}
+
+
 def bound(at: AppTest, key: str) -> bool:
-    """Whether the control `key` is bound to the URL by Streamlit (the browser then writes its value into the
-    address, which AppTest, running no JavaScript, cannot show; the browser tests check the address itself)."""
-    return any(getattr(node, "key", None) == key and getattr(node.proto, "query_param_key", "") == key
-               for block in (at.main, at.sidebar) for node in _nodes(block))
+    """Whether the control `key` is bound to the URL by Streamlit."""
+    return key in bound_keys(at)
