@@ -15,24 +15,30 @@ import torch
 from core import checkpoints, features, saliency
 from core.data import imagenet, images
 from core.device import device, to_numpy
+from core.line import Line
 from core.models import imagenet as imagenet_model
 
-_TRAINING = threading.Lock()  # one on-demand training at a time on this server
+TRAININGS = Line(1)  # one training at a time on this server, so that each finishes in minutes; the others wait
 
 
 @contextmanager
-def training_slot() -> Iterator[bool]:
-    """The server's one on-demand training: yields True while this session holds it; False, with a message asking
-    the student to wait, while another session's training runs."""
-    if not _TRAINING.acquire(blocking=False):
-        st.warning("Another training is running on this server right now: one at a time, so that each finishes in "
-                   "minutes. Wait a little and press **Train** again.", icon=":material/hourglass:")
-        yield False
-        return
+def training_turn(what: str) -> Iterator[None]:
+    """Wait for the server's one training slot (showing the place in line and a Cancel button while others train),
+    then train. Cancel, any other click, or leaving the page ends this script run, and with it the wait."""
+    ticket = TRAININGS.join()
     try:
-        yield True
+        if not TRAININGS.start(ticket):
+            note, cancel = st.empty(), st.empty()
+            cancel.button("Cancel", key="training_cancel", icon=":material/close:")
+            while not TRAININGS.start(ticket, timeout=0.5):
+                ahead = TRAININGS.ahead(ticket)
+                note.info(f"**{what}** waits its turn: {ahead} training{'s' * (ahead != 1)} ahead of yours on this "
+                          "server (one at a time, so that each finishes in minutes).", icon=":material/hourglass:")
+            note.empty()
+            cancel.empty()
+        yield
     finally:
-        _TRAINING.release()
+        TRAININGS.leave(ticket)
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,7 +58,7 @@ def _train_missing(name: str) -> None:
         recipes,  # every segment's training code: imported only when a checkpoint is missing
     )
     for needed in recipes.RECIPES[name].needs + (name,):
-        with _TRAINING:
+        with training_turn(f"Training {needed}"):
             if checkpoints.exists(needed):
                 continue
             with st.status(f"Training **{needed}** (its checkpoint is missing): {recipes.RECIPES[needed].data}",

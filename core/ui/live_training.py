@@ -1,6 +1,7 @@
-"""Training live in the page, for every trainer a student starts: a Train button, the server's one training slot, a
-progress bar and charts redrawn in place while it trains, a Stop button, and the run kept in the student's session
-however it ends (finished, stopped, or cut short by any click, which ends the script run)."""
+"""Training live in the page, for every trainer a student starts: a Train button, a turn at the server's one training
+slot (the place in line shown, with Cancel), a progress bar and charts redrawn in place while it trains, a Stop
+button, and the run kept in the student's session however it ends (finished, stopped, or cut short by any click,
+which ends the script run)."""
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,14 +51,14 @@ def train_button(place: DeltaGenerator, key: str) -> None:
 
 
 def when_requested(key: str, train: Callable[[], None]) -> None:
-    """If Train (`key`) was just pressed: run `train` in the server's one training slot (or say it is busy), then
-    rerun, so that the finished run is drawn from the session with the Train button ready again."""
+    """If Train (`key`) was just pressed: run `train` when the server's one training slot is this student's (they
+    see their place in line meanwhile, and can cancel), then rerun, so that the finished run is drawn from the
+    session with the Train button ready again."""
     if not st.session_state.pop(_request(key), False):
         return
-    with cache.training_slot() as ours:
-        if ours:
-            train()
-            st.rerun()
+    with cache.training_turn("Your training"):
+        train()
+    st.rerun()
 
 
 def train_here(run: Run, live: Live, train: Callable[[], None], stop_slot: DeltaGenerator, stop_key: str,
