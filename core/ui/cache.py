@@ -4,6 +4,7 @@ with progress, and the server's one training slot. A section's own cached comput
 Shared models are loaded once per server, in eval mode, and never changed afterwards; work that
 registers hooks on one runs under that model's lock. What a student trains lives in their session.
 """
+import hashlib
 import threading
 from contextlib import contextmanager
 from typing import Iterator
@@ -17,6 +18,7 @@ from core.data import imagenet, images
 from core.device import device, to_numpy
 from core.line import Line
 from core.models import imagenet as imagenet_model
+from core.ui import heavy
 
 TRAININGS = Line(1)  # one training at a time on this server, so that each finishes in minutes; the others wait
 
@@ -128,8 +130,9 @@ def test_set(name: str) -> tuple[np.ndarray, np.ndarray]:
     return fashion_test() if name == "fashion_cnn" else digits_test()
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def attribution(model: str, picture: np.ndarray, target: int, method: str, _net: torch.nn.Module,
-                _x: torch.Tensor) -> np.ndarray:
-    """saliency.attribute for one input (`picture` names it in the cache), so a photo clicked again is instant."""
-    return saliency.attribute(_net, _x, target, method)
+def attribution(model: str, picture: np.ndarray, target: int, method: str, net: torch.nn.Module,
+                x: torch.Tensor) -> np.ndarray:
+    """saliency.attribute for one input (`picture` names it): computed once for everyone, in turn with the server's
+    other heavy work, so a photo clicked again, by anyone, is instant."""
+    key = ("attribution", model, hashlib.sha1(picture.tobytes()).hexdigest(), picture.shape, target, method)
+    return heavy.result(key, lambda: saliency.attribute(net, x, target, method), method)

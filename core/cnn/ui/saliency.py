@@ -16,6 +16,7 @@ HOW = {
 }
 CONTRAST = {PAIR[0]: "espresso"}  # a second class to explain from the start: the other object in the picture
 NONE = -1  # no second class
+COST = ("Saliency", "Grad-CAM", "Guided Grad-CAM", "Integrated Gradients", "Occlusion")  # quickest first
 
 
 def class_choice(label: str, order: list[int], names, probs: np.ndarray, default: int, key: str, image: str) -> int:
@@ -54,14 +55,18 @@ def section() -> None:
         except saliency.MethodNotApplicable as e:
             refused[method] = str(e)
     methods = [m for m in saliency.METHODS if m not in refused]
+    base = picture // 2 if on_image else np.zeros_like(picture)  # a dimmed photo: the heat stands out
+    places = {}
     for target in dict.fromkeys(t for t in (first, other) if t != NONE):  # one row, or two for two classes
         st.subheader(f"Why “{names[target]}” ({probs[target]:.1%})")
         for column, method in zip(st.columns(len(methods)), methods):
-            with column, st.spinner(f"{method}…"):
-                attribution = cache.attribution(reading.model, reading.picture, target, method, reading.net, reading.x)
-                base = picture // 2 if on_image else np.zeros_like(picture)  # a dimmed photo: the heat stands out
-                st.image(saliency.overlay(base, attribution, opacity=0.7 if on_image else 1.0), caption=method,
-                         width="stretch")
+            places[target, method] = column.empty()
+            places[target, method].caption(f"{method}: waiting for the quicker maps…")
+    for (target, method), place in sorted(places.items(), key=lambda item: COST.index(item[0][1])):  # quick first
+        with place.container(), st.spinner(f"{method}…"):
+            attribution = cache.attribution(reading.model, reading.picture, target, method, reading.net, reading.x)
+        place.image(saliency.overlay(base, attribution, opacity=0.7 if on_image else 1.0), caption=method,
+                    width="stretch")
     for method, reason in refused.items():
         st.info(f"**No {method} here.** {reason}", icon=":material/block:")
     with st.expander("How each map is made"):

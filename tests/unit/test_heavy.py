@@ -1,0 +1,76 @@
+"""Heavy work on a shared server: computed once for everyone, at most one computation per slot, the same result
+asked for twice at once computed once."""
+import threading
+import time
+
+import pytest
+
+from core.line import Line
+from core.ui import heavy
+
+
+@pytest.fixture
+def one_slot(monkeypatch):
+    monkeypatch.setattr(heavy, "LINE", Line(1))
+    monkeypatch.setattr(heavy, "_results", type(heavy._results)())
+    monkeypatch.setattr(heavy, "_computing", {})
+
+
+def test_a_result_is_computed_once_and_kept_for_everyone(one_slot):
+    calls = []
+    assert heavy.result("k", lambda: calls.append(1) or 42, "a map") == 42
+    assert heavy.result("k", lambda: calls.append(1) or 0, "a map") == 42
+    assert len(calls) == 1
+
+
+def test_only_the_most_recent_results_are_kept(one_slot, monkeypatch):
+    monkeypatch.setattr(heavy, "MAX_RESULTS", 2)
+    for k in "abc":
+        heavy.result(k, lambda k=k: k.upper(), "x")
+    assert list(heavy._results) == ["b", "c"]
+
+
+def test_two_students_asking_for_the_same_result_at_once_share_one_computation(one_slot):
+    started, release, calls, got = threading.Event(), threading.Event(), [], []
+
+    def slow() -> int:
+        calls.append(1)
+        started.set()
+        release.wait(30)
+        return 7
+
+    first = threading.Thread(target=lambda: got.append(heavy.result("same", slow, "x")))
+    first.start()
+    assert started.wait(30)
+    second = threading.Thread(target=lambda: got.append(heavy.result("same", slow, "x")))
+    second.start()
+    release.set()
+    first.join(30), second.join(30)
+    assert got == [7, 7] and len(calls) == 1
+
+
+def test_different_results_take_turns_on_the_slots(one_slot):
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def job() -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+
+    threads = [threading.Thread(target=heavy.result, args=(k, job, "x")) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert most[0] == 1 and heavy.LINE.busy == (0, 0) and len(heavy._results) == 4
+
+
+def test_a_computation_that_fails_frees_its_slot_and_is_not_kept(one_slot):
+    with pytest.raises(ZeroDivisionError):
+        heavy.result("bad", lambda: 1 / 0, "x")
+    assert heavy.LINE.busy == (0, 0) and "bad" not in heavy._results
+    assert heavy.result("bad", lambda: 3, "x") == 3
