@@ -2,12 +2,16 @@
 at most one computation per core at a time while the others wait in line with their place shown, and two students
 asking for the same result sharing one computation. A student who clicks elsewhere or leaves gives up their place
 (the script run ends at the waiting notice's next update)."""
+import functools
+import hashlib
+import inspect
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+import numpy as np
 import streamlit as st
 
 from core.line import Line
@@ -42,7 +46,8 @@ def result(key: Hashable, compute: Callable[[], T], what: str) -> T:
                 _wait(lambda timeout: LINE.start(ticket, timeout), note,
                       lambda: f"**{what}** waits its turn: {LINE.ahead(ticket)} ahead of you on this server.")
                 note.empty()
-                value = compute()
+                with st.spinner(f"{what}…"):
+                    value = compute()
             finally:
                 LINE.leave(ticket)
             with _guard:
@@ -65,3 +70,27 @@ def _wait(ready: Callable[[float], bool], note, text: Callable[[], str]) -> None
         return
     while not ready(0.5):
         note.info(text(), icon=":material/hourglass:")
+
+
+def shared(what: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """A decorator: each call's result kept for everyone and computed in turn, as `result` does. As with
+    st.cache_data, arguments whose names start with _ (a model, a tensor) are left out of the key."""
+    def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def call(*args, **kwargs) -> T:
+            arguments = signature.bind(*args, **kwargs).arguments
+            key = (function.__module__, function.__qualname__,
+                   *(_hashable(v) for name, v in arguments.items() if not name.startswith("_")))
+            return result(key, lambda: function(*args, **kwargs), what)
+        return call
+    return decorate
+
+
+def _hashable(value) -> Hashable:
+    if isinstance(value, np.ndarray):
+        return "array", value.shape, value.dtype.str, hashlib.sha1(np.ascontiguousarray(value).tobytes()).hexdigest()
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    return value if isinstance(value, Hashable) else repr(value)

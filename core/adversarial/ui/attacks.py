@@ -10,7 +10,7 @@ import torch
 from core import plots, saliency
 from core.adversarial import attacks
 from core.device import to_numpy
-from core.ui import cache, image_input, projector, url_state
+from core.ui import cache, heavy, image_input, projector, url_state
 
 TOASTER = "toaster"  # the default target on photos: Brown et al.'s adversarial patch made everything a toaster
 STEP_SHARES = (0.05, 0.1, 0.25, 0.5, 1.0)  # PGD's step size, as a share of ε
@@ -19,7 +19,7 @@ OBJECTIVE_NAMES = {"logit": "its output node (the notes' adv loss)",
                    "cross-entropy": "its log-probability (cross-entropy)"}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@heavy.shared("Attacking")
 def _attack(model: str, picture: np.ndarray, attack: str, eps: float, steps: int, step_share: float, label: int,
             target: int | None, objective_kind: str, _net: torch.nn.Module, _x: torch.Tensor
             ) -> tuple[np.ndarray, list[float], np.ndarray, float]:

@@ -17,7 +17,7 @@ from core.adversarial import attacks
 from core.adversarial import out_of_distribution as ood
 from core.device import device, to_numpy
 from core.models import imagenet
-from core.ui import cache, image_input, projector, url_state
+from core.ui import cache, heavy, image_input, projector, url_state
 
 VIEWS = ("One image, live", "Accuracy vs severity", "Time: video frames")
 SOURCES = ("Fashion-MNIST item", "Photo", "Upload")
@@ -299,7 +299,7 @@ def _severity_view(style: plots.PlotStyle) -> None:
 
 # Time: video frames
 
-@st.cache_data(max_entries=32, show_spinner="Filming the frames and classifying each…")
+@heavy.shared("Filming the frames and classifying each")
 def _film(picture: np.ndarray, model: str, frames: int, pan: float, shake: float, _models: dict
           ) -> tuple[np.ndarray, dict[str, ood.Flicker]]:
     """Frames of a camera panning/shaking over the picture (`picture` and `model` name the input) and each model's
@@ -316,7 +316,7 @@ def _film(picture: np.ndarray, model: str, frames: int, pan: float, shake: float
     return ood.to_pictures(views), {name: ood.flicker(net, views) for name, net in _models.items()}
 
 
-@st.cache_data(max_entries=32, show_spinner="Filming the first test items too…")
+@heavy.shared("Filming the first test items too")
 def _test_set_flips(frames: int, pan: float, shake: float, items: int, _models: dict) -> dict[str, np.ndarray]:
     """Label flips of each Fashion CNN over videos of the first `items` test items, the same camera for each."""
     return ood.flips_over(_models, cache.test_set(PLAIN)[0][:items], frames, pan, shake)

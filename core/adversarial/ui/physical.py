@@ -12,7 +12,7 @@ import torch
 from core import plots
 from core.adversarial import attacks, physical
 from core.device import device, to_numpy
-from core.ui import image_input, projector, url_state
+from core.ui import heavy, image_input, projector, url_state
 
 SOURCES = ("Photo", "Fashion-MNIST item", "Upload")
 GOALS = ("Untargeted", "Targeted")
@@ -27,7 +27,7 @@ def _digest(picture: np.ndarray) -> str:
     return hashlib.sha1(np.ascontiguousarray(picture).tobytes()).hexdigest()[:16]
 
 
-@st.cache_data(max_entries=32, show_spinner="Attacking (PGD)…")
+@heavy.shared("Attacking (PGD)")
 def _plain(model: str, picture: np.ndarray, eps: float, steps: int, label: int, target: int | None,
            _net: torch.nn.Module, _x: torch.Tensor) -> np.ndarray:
     """The plain PGD attack on one input (`model` and `picture` name it): adversarial pixels (1, C, H, W)."""

@@ -13,7 +13,7 @@ from core import checkpoints, features, plots
 from core.adversarial import attacks
 from core.data.images import DIGITS, FASHION_CLASSES
 from core.device import to_numpy
-from core.ui import cache, projector, url_state
+from core.ui import cache, heavy, projector, url_state
 
 ADVERSARIAL = "fashion_cnn_adversarial"
 DATASETS = {  # what the student picks → the models compared on it, each with its name on the plot
@@ -105,7 +105,7 @@ def _table(curves: dict[str, dict], labels: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, index=[f"ε = {e:g}" for e in eps]).T
 
 
-@st.cache_data(max_entries=32, show_spinner="Attacking the test items…")
+@heavy.shared("Attacking the test items")
 def _examples(dataset: str, attack: str, eps: float, shas: tuple, _nets: dict) -> dict[str, tuple]:
     """SHOWN test items attacked against each model: {model: (adversarial pictures, predictions)}."""
     X, y = _test_items(dataset, SHOWN)

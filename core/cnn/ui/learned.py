@@ -6,7 +6,7 @@ import streamlit as st
 from core import features, plots
 from core.cnn import learned
 from core.models.cnn import SmallCNN
-from core.ui import cache, image_input, projector, url_state
+from core.ui import cache, heavy, image_input, projector, url_state
 
 LEVELS = dict(zip(SmallCNN.feature_layers, ("low", "middle", "high")))
 SYNTHESISED = "learn_synthesised"  # the targets this student asked to synthesise, in their session
@@ -18,7 +18,7 @@ def strongest_units(name: str, layer: str) -> learned.Strongest:
     return learned.strongest_units(cache.model(name), layer, cache.test_set(name)[0])
 
 
-@st.cache_data(max_entries=128, show_spinner="Synthesising an input by gradient ascent…")
+@heavy.shared("Synthesising an input by gradient ascent")
 def synthesised(name: str, target: tuple) -> np.ndarray:
     """An input made to excite a class or channel of a shipped CNN (activation maximisation)."""
     return learned.activation_maximisation(cache.model(name), target)
