@@ -1,16 +1,18 @@
 """No traceback, ever: every section of every page, driven with odd input in AppTest, shows no exception.
 
 The sections are read from core.lecture.SEGMENTS, so a new section is covered as soon as it is listed. Each section is
-opened once per kind of odd input, with all of its controls changed together in that one run:
+opened once per kind of odd input, all of its controls changed together at each step:
 - url-*: every URL parameter the section publishes (every control's key; `section` stays, it picks the section) set
-  to empty text, `nan`, `1e309`, `-99999` or 300 characters of markup;
-- slider-min, slider-max: every slider and select slider at its first or last value;
-- text-*: every text field given empty text, one word, punctuation only, emoji and non-Latin script, 3,000 words or
-  digits;
-- buttons: every button pressed once.
+  to empty text, `nan`, `1e309`, `-99999` or 300 characters of markup, on opening;
+- sliders: every slider and select slider at its first value, then at its last;
+- texts: every text field given, in turn, empty text, one word, punctuation only, emoji and non-Latin script,
+  3,000 words and digits;
+- buttons: every button pressed once, but for the two in LONG, which run for minutes in AppTest (where no next click
+  cuts them short) and are pressed by their sections' own tests with small settings.
 Only controls a student could change are driven (disabled ones are left alone); a kind with nothing to drive in a
-section is skipped. Components (the Playground's and the GAN Lab's browser loops) and file uploaders cannot be driven
-in AppTest and are left out.
+section is skipped. Choices (select boxes, radios, toggles and the like) get their odd values through the URL, where
+anything can be typed. Components (the Playground's live loop) and file uploaders cannot be driven in AppTest, and
+download buttons only hand out a file: they are left out.
 """
 from functools import cache
 
@@ -23,9 +25,11 @@ from tests.pages import apptest
 
 URL_VALUES = {"empty": "", "nan": "nan", "1e309": "1e309", "-99999": "-99999",
               "markup": ('<script>alert("x")</script><b>bold</b><img src=x onerror=alert(1)>' * 5)[:300]}
-TEXTS = {"empty": "", "one-word": "Kilimanjaro", "punctuation": "?!… — ,.;:()«»", "emoji-script": "🍕🤖 猫が好き кошка مرحبا",
-         "3000-words": " ".join(["word", "Kilimanjaro", "is", "high"] * 750), "digits": "0 1 2 3 42 3141592653589793"}
-KINDS = [*(f"url-{v}" for v in URL_VALUES), "slider-min", "slider-max", *(f"text-{t}" for t in TEXTS), "buttons"]
+TEXTS = {"empty": "", "one word": "Kilimanjaro", "punctuation": "?!… — ,.;:()«»",
+         "emoji and script": "🍕🤖 猫が好き кошка مرحبا",
+         "3,000 words": " ".join(["word", "Kilimanjaro", "is", "high"] * 750), "digits": "0 1 2 3 42 3141592653589793"}
+LONG = {"train_go": "trains a CNN for 3,600 steps by default (test_cnns_training.py trains 20)",
+        "conv_play": "plays the filter over every position, a minute of frames (test_cnns_convolution.py plays 49)"}
 SECTIONS = [(segment, section) for segment in SEGMENTS for section in segment.sections]
 
 
@@ -64,27 +68,34 @@ def _texts_to(at: AppTest, name: str) -> int:
 
 
 def _buttons_pressed(at: AppTest, _: str) -> int:
-    """Every button pressed once; how many."""
-    buttons = _enabled(at.button)
+    """Every button pressed once, but those in LONG; how many."""
+    buttons = [b for b in _enabled(at.button) if b.key not in LONG]
     for b in buttons:
         b.click()
     return len(buttons)
 
 
-DRIVE = {"slider": _sliders_to, "text": _texts_to, "buttons": _buttons_pressed}
+DRIVE = {"sliders": (_sliders_to, ["min", "max"]), "texts": (_texts_to, list(TEXTS)),
+         "buttons": (_buttons_pressed, ["once"])}  # how, and the steps in turn
+KINDS = [*(f"url-{v}" for v in URL_VALUES), *DRIVE]
+
+
+def _no_exception(at: AppTest, step: str) -> None:
+    assert not at.exception, f"{step}:\n" + "\n".join(e.value for e in at.exception)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("segment, section", SECTIONS, ids=[_name(s) for _, s in SECTIONS])
 def test_odd_input_shows_a_message_never_a_traceback(segment: Segment, section: Section, kind: str):
-    family, _, name = kind.partition("-")
-    page = segment.url_path
-    if family == "url":
-        at = apptest.open_page(page, section.title,
-                               **dict.fromkeys(_url_parameters(page, section.title), URL_VALUES[name]))
-    else:
-        at = apptest.open_page(page, section.title)
-        if not DRIVE[family](at, name):
-            pytest.skip(f"nothing to drive: no {family} in this section")
+    page, title = segment.url_path, section.title
+    if kind not in DRIVE:
+        odd = URL_VALUES[kind.removeprefix("url-")]
+        _no_exception(apptest.open_page(page, title, **dict.fromkeys(_url_parameters(page, title), odd)), kind)
+        return
+    at = apptest.open_page(page, title)
+    drive, steps = DRIVE[kind]
+    for step in steps:
+        if not drive(at, step) and step == steps[0]:
+            pytest.skip(f"no {kind} to drive in this section")
         at.run()
-    assert not at.exception, "\n".join(e.value for e in at.exception)
+        _no_exception(at, f"{kind}: {step}")
