@@ -17,6 +17,7 @@ download buttons only hand out a file: they are left out.
 from functools import cache
 
 import pytest
+import streamlit as st
 from streamlit.runtime.state.common import TESTING_KEY
 from streamlit.testing.v1 import AppTest
 
@@ -82,6 +83,15 @@ KINDS = [*(f"url-{v}" for v in URL_VALUES), *DRIVE]
 
 def _no_exception(at: AppTest, step: str) -> None:
     assert not at.exception, f"{step}:\n" + "\n".join(e.value for e in at.exception)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_server_afterwards():
+    """Its buttons train and compute for the whole server (the memory task at every distance, say): the tests after
+    it expect a server that has done none of that."""
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 @pytest.mark.parametrize("kind", KINDS)
