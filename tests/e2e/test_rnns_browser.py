@@ -1,6 +1,6 @@
 """Every section of the RNN page in a real browser, opened from its URL, as shown and in projector mode: no
-exception, the section selected, its charts drawn; the recurrence stepped and the memory task trained by clicks.
-Screenshots land in tests/artifacts/screenshots/."""
+exception, the section selected, its charts drawn; the recurrence stepped by clicks, and a one-word sentence read in
+one step; the memory task trained by clicks. Screenshots land in tests/artifacts/screenshots/."""
 import re
 
 import pytest
@@ -32,6 +32,16 @@ def test_stepping_the_recurrence_moves_to_the_next_word(app):
     app.wait_idle()
     app.assert_no_exception()
     assert "Step 3: reading “hungry”" in app.page.locator("[data-testid='stMain'] h3").first.inner_text()
+
+
+@pytest.mark.parametrize("projector", [False, True], ids=["shown", "projector"])
+def test_a_one_word_sentence_is_read_in_one_step_without_a_slider(app, projector):
+    app.open("rnns", section=SECTIONS[0], rec_text="Kilimanjaro", **({"projector": "1"} if projector else {}))
+    app.assert_no_exception()
+    assert "Step 1: reading “Kilimanjaro”" in app.page.locator("[data-testid='stMain'] h3").first.inner_text()
+    assert not app.page.locator(".st-key-rec_step").count()
+    app.page.get_by_text("One word, so one step").wait_for()
+    app.screenshot(f"rnns-recurrence-one-word{'-projector' if projector else ''}")
 
 
 def test_training_the_memory_task_draws_both_charts(app):

@@ -43,6 +43,27 @@ def _move(by: int, last: int) -> None:
     st.session_state["rec_step"] = int(np.clip(st.session_state.get("rec_step", 1) + by, 1, last))
 
 
+def _stepper(last: int) -> int:
+    """Back, a slider over the words and Step: the word being read (1 to `last`). One word is one step, said in
+    their place."""
+    if last == 1:
+        st.caption("One word, so one step: nothing to step through. Type a few more words to read a sentence.")
+        return 1
+    if "rec_step" in st.session_state:  # set anew: another sentence is another slider, which would start at 1
+        st.session_state["rec_step"] = min(st.session_state["rec_step"], last)
+    back, slider, forward = st.columns([1.5, 7, 1.5], vertical_alignment="bottom")
+    with back:
+        st.button("Back", icon=":material/skip_previous:", on_click=_move, args=(-1, last), key="rec_back",
+                  width="stretch")
+    with slider:
+        t = url_state.slider("Word", 1, last, 1, key="rec_step", format="%d",
+                             help="Which word the network is reading; its state so far comes from the words before.")
+    with forward:
+        st.button("Step", icon=":material/skip_next:", on_click=_move, args=(1, last), key="rec_forward",
+                  width="stretch")
+    return t
+
+
 def _weights(cell: recurrence.Cell) -> None:
     """Each gate's rows of W_ih and W_hh and its biases, as tables a student can redo the sums with."""
     gates = recurrence.GATES[cell.kind]
@@ -81,19 +102,7 @@ def section() -> None:
         st.warning(f"Only the first {MAX_WORDS} of its {len(tokens)} words and marks are read, so that the unrolled "
                    "network stays readable.", icon=":material/content_cut:")
         tokens = tokens[:MAX_WORDS]
-    last = len(tokens)
-    if "rec_step" in st.session_state:  # set anew: another sentence is another slider, which would start at 1
-        st.session_state["rec_step"] = min(st.session_state["rec_step"], last)
-    back, slider, forward = st.columns([1.5, 7, 1.5], vertical_alignment="bottom")
-    with back:
-        st.button("Back", icon=":material/skip_previous:", on_click=_move, args=(-1, last), key="rec_back",
-                  width="stretch")
-    with slider:
-        t = url_state.slider("Word", 1, last, 1, key="rec_step", format="%d",
-                             help="Which word the network is reading; its state so far comes from the words before.")
-    with forward:
-        st.button("Step", icon=":material/skip_next:", on_click=_move, args=(1, last), key="rec_forward",
-                  width="stretch")
+    t = _stepper(len(tokens))
     cells = recurrence.random_stack(kind, DIM, HIDDEN, depth)
     readout = recurrence.random_readout(HIDDEN, OUTPUTS)
     layers = recurrence.unroll_stack(cells, recurrence.embed(tokens, DIM), readout=readout)
