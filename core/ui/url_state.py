@@ -60,14 +60,18 @@ def _bind(key: str, default: Any, parse: Callable[[str], Any]) -> None:
         st.session_state[key] = default
 
 
-def _check(key: str, parse: Callable[[str], Any]) -> None:
-    """Before a widget that Streamlit binds is made: name a URL value it will ignore (Streamlit drops it silently)."""
+def _check(key: str, parse: Callable[[str], Any]) -> str | None:
+    """Before a widget that Streamlit binds is made: the binding to give it. A URL value it should not take is named
+    in the notice, and the widget is left unbound for that first run (Streamlit would drop most such values
+    silently, but an empty one would clear a choice); it is bound from the next run on."""
     raw = _first_visit_value(key)
     if raw is not None:
         try:
             parse(raw)
         except ValueError as e:
             _ignored(key, raw, e)
+            return None
+    return "query-params"
 
 
 def _first_visit_value(key: str) -> str | None:
@@ -123,8 +127,8 @@ def _flag(raw: str) -> bool:
 
 def slider(label: str, lo: float, hi: float, value: float, step: float | None = None, *, key: str, **kw) -> Any:
     """st.slider over [lo, hi] (int or float, following `value`), bound to the URL."""
-    _check(key, _number(type(value), lo, hi))
-    return st.slider(label, lo, hi, value, step=step, key=key, bind="query-params", **kw)
+    bind = _check(key, _number(type(value), lo, hi))
+    return st.slider(label, lo, hi, value, step=step, key=key, bind=bind, **kw)
 
 
 def choice(widget: Callable, label: str, options: Sequence, value: Any = None, *, key: str, **kw) -> Any:
@@ -141,14 +145,14 @@ def choice(widget: Callable, label: str, options: Sequence, value: Any = None, *
         v = widget(label, options, key=key, **kw)
         _publish(key, _text(v))
         return v
-    _check(key, _choice(options))
+    bind = _check(key, _choice(options))
     if widget is st.segmented_control:
         kw.update(required=True, default=default)
     elif widget is st.select_slider:
         kw.update(value=default)
     else:
         kw.update(index=options.index(default))
-    return widget(label, options, key=key, bind="query-params", **kw)
+    return widget(label, options, key=key, bind=bind, **kw)
 
 
 def toggle(label: str, value: bool = False, *, key: str, **kw) -> bool:

@@ -40,9 +40,10 @@ def _name(section: Section) -> str:
 
 @cache
 def _url_parameters(page: str, title: str) -> list[str]:
-    """The URL parameters a section publishes when it opens: every control's key."""
+    """The URL parameters a section reads when it opens: every control's key (those Streamlit binds to the URL, and
+    those written by hand)."""
     at = apptest.open_page(page, title)
-    return [k for k in at.query_params if k != "section"]
+    return sorted((set(at.query_params) | apptest.bound_keys(at)) - {"section"})
 
 
 def _enabled(widgets) -> list:
