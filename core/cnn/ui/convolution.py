@@ -1,7 +1,6 @@
 """Convolution, the slide's picture made live: a small filter slides over the image and at each position writes the
 sum of the pixels it covers times its weights; several filters give several output maps, an activation follows,
 and one small filter serves every position (parameter sharing)."""
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +14,7 @@ from core import plots
 from core.cnn import convolution, convolution_picture
 from core.cnn.convolution import KERNELS
 from core.plots import PlotStyle
-from core.ui import image_input, projector, url_state
+from core.ui import frames, image_input, projector, url_state
 
 OWN = {"Your own 3×3": ("conv_own3", 3, "-1,-1,-1,-1,8,-1,-1,-1,-1"),  # an outline filter
        "Your own 5×5": ("conv_own5", 5, ",".join("0.2" if r == c else "0" for r in range(5) for c in range(5)))}
@@ -234,17 +233,17 @@ class StepView:
         the loop (Play carries on from where it was unless that click was Pause)."""
         if not st.session_state.get(PLAYING):
             return
-        started, position = time.perf_counter(), self.position
-        while True:
-            frame = time.perf_counter()
-            if position >= self.n or frame - started > MAX_PLAY_SECONDS:
-                break
-            position = min(self.n, position + self.per_frame)
-            st.session_state[PLAYHEAD] = position
-            self.draw(position)
-            time.sleep(max(0.0, FRAME_SECONDS - (time.perf_counter() - frame)))
+
+        def frame() -> bool:
+            if self.position >= self.n:
+                return False
+            st.session_state[PLAYHEAD] = min(self.n, self.position + self.per_frame)
+            self.draw(st.session_state[PLAYHEAD])
+            return True
+
+        frames.play(frame, FRAME_SECONDS, max_seconds=MAX_PLAY_SECONDS)
         st.session_state[PLAYING] = False
-        st.session_state[PLAYHEAD] = position
+        st.session_state[PLAYHEAD] = self.position
         st.rerun()  # show Play again, with the slider where the filter stopped
 
 

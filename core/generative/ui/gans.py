@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from core import plots
 from core.generative import gan2d, gan2d_picture
 from core.generative.ui import gan_images
-from core.ui import projector, url_state
+from core.ui import frames, projector, url_state
 
 RUN = "gan_run"  # this student's GAN, in their session
 TARGETS = {"ring of 8 Gaussians": "ring", "two moons": "two moons", "grid of 9 Gaussians": "grid",
@@ -36,7 +36,6 @@ TRAIN_SECONDS = 0.04  # of each frame spent training (several iterations), at mo
 MIN_TRAIN = 0.025  # and at least, however long the drawing takes
 MIN_PAUSE = 0.01  # between frames even when late: the server's other threads (serving the pictures) need a turn
 CHART_SECONDS = 1.0  # the charts redraw once a second while playing (the picture about 13 times)
-MAX_PLAY_SECONDS = 180  # then it pauses, so a forgotten tab does not keep a shared server busy
 FAST_FORWARD = 1000  # iterations of the "+1,000" button
 ARROWS = 100  # generated points that get an arrow
 CANDIDATE_STEP = 0.25  # spacing of the clickable points for "your points"
@@ -422,20 +421,22 @@ def trainer() -> tuple[Run, View]:
 
 
 def play(run: Run, view: View) -> None:
-    """While playing: train for part of each frame and redraw in place, about twelve times a second; any click
-    reruns the page, which ends this loop (the page's next run starts it again unless Pause was pressed). The
-    training gets what is left of the frame after the last drawing, so a slow machine trains less per picture
-    rather than showing fewer pictures."""
-    started, draw_seconds = time.perf_counter(), 0.02
-    while run.playing:
-        frame_start = time.perf_counter()
-        budget = min(TRAIN_SECONDS, max(MIN_TRAIN, FRAME_SECONDS - draw_seconds - MIN_PAUSE))
-        run.train(1, budget=budget)
-        run.playing = run.playing and frame_start - started < MAX_PLAY_SECONDS
+    """While playing: train for part of each frame and redraw in place, about twelve times a second, until a click
+    reruns the page (the page's next run starts it again unless Pause was pressed). The training gets what is left
+    of the frame after the last drawing, so a slow machine trains less per picture rather than showing fewer
+    pictures."""
+    draw_seconds = 0.02
+
+    def frame() -> bool:
+        nonlocal draw_seconds
+        run.train(1, budget=min(TRAIN_SECONDS, max(MIN_TRAIN, FRAME_SECONDS - draw_seconds - MIN_PAUSE)))
         drawn = time.perf_counter()
         view.draw(run)
         draw_seconds = time.perf_counter() - drawn
-        time.sleep(max(MIN_PAUSE, FRAME_SECONDS - (time.perf_counter() - frame_start)))
+        return run.playing
+
+    if run.playing and frames.play(frame, FRAME_SECONDS, MIN_PAUSE):
+        run.playing = False
     if view.drawn_playing:
         st.rerun()  # it stopped by itself (diverged, or played long enough): show Play again
 
