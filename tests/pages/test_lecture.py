@@ -1,0 +1,50 @@
+"""Lecture mode in AppTest: every stop's link renders without an exception or an ignored setting, the presenter panel
+shows the counter, the speaker notes and the time budget, and a question's answer waits behind a closed Reveal."""
+import pytest
+
+from core import lecture
+from tests.pages.apptest import markdown, open_page
+
+
+def open_stop(number: int, **extra):
+    stop = lecture.STOPS[number - 1]
+    return open_page(stop.url_path, **stop.params, lecture=str(number), **extra)
+
+
+@pytest.mark.parametrize("number", range(1, len(lecture.STOPS) + 1),
+                         ids=[f"{n}-{s.title}" for n, s in enumerate(lecture.STOPS, 1)])
+def test_every_stop_renders_in_its_preset(number):
+    at = open_stop(number)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [i.value for i in at.info if "ignored" in i.value]
+    stop = lecture.STOPS[number - 1]
+    assert f"**Stop {number} of {len(lecture.STOPS)}**" in markdown(at)
+    for key, value in stop.params.items():
+        assert at.query_params[key] == value
+    assert at.query_params["lecture"] == str(number)
+
+
+def test_presenter_panel_shows_notes_and_time_budget():
+    number = next(n for n, s in enumerate(lecture.STOPS, 1) if s.part == "Feed-forward networks")
+    at = open_stop(number)
+    panel = " ".join(m.value for m in at.sidebar.markdown) + " ".join(c.value for c in at.sidebar.caption)
+    assert "Intuition for how this works." in panel and "of 20 min" in panel
+    assert at.sidebar.button(key="lecture_prev").disabled is False
+
+
+def test_a_question_waits_behind_a_closed_reveal_in_lecture_mode_and_open_on_a_plain_visit():
+    number = next(n for n, s in enumerate(lecture.STOPS, 1) if s.section == "Data A vs Data B")
+    question = lecture.STOPS[number - 1].question
+    at = open_stop(number)
+    assert question in markdown(at)
+    assert [e.proto.expanded for e in at.expander if e.label == "Reveal"] == [False]
+    plain = open_page("recap", "Data A vs Data B")
+    assert [e.proto.expanded for e in plain.expander if e.label == "Reveal"] == [True]
+
+
+def test_a_text_stop_and_the_lecture_as_links():
+    at = open_page("lecture", lecture="1")
+    assert at.title[0].value == "CNNs, RNNs, GANs et al." and "Feed-forward networks (20 min)" in markdown(at)
+    plain = open_page("lecture")
+    assert f"lecture={len(lecture.STOPS)})" in markdown(plain)
+    assert "Lecture mode" in [b.label for b in plain.sidebar.button]
