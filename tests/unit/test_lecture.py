@@ -6,7 +6,8 @@ from core import lecture
 
 NOTES_TEXT = (lecture.ROOT / "docs" / "tutorial-2-notes.txt").read_text()  # the lecture notes, as given
 HEADINGS = {  # each part's heading in the notes
-    "Tutorial 2": "Tutorial 2 – CNNs, RNNs, GANs et al.", "Reflections on Assignment 1": "Reflections on Assignment 1",
+    "Tutorial 2": "Tutorial 2 – CNNs, RNNs, GANs et al.",
+    "Reflections on Assignment 1": "Reflections on Assignment 1",
     "Quick Recap of Tutorial 1": "Quick Recap of Tutorial 1", "Feed-forward networks": "Feed-Forward Networks",
     "Convolutional neural networks": "Convolutional Neural Networks",
     "Recurrent neural networks": "Recurrent Neural Networks",
