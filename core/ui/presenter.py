@@ -7,6 +7,8 @@ send) go forward, ← and PageUp back. Questions of the class are asked first, t
 lecture mode and open on a plain visit.
 """
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote, urlencode
 
 import streamlit as st
@@ -35,6 +37,10 @@ export default function ({ parentElement, setTriggerValue }) {
 }
 """
 _keys = st.components.v2.component("lecture_keys", js=_KEYS_JS)
+_ROOM = """<style>
+[data-testid="stSidebarNav"], [data-testid="stSidebarNavSeparator"] { display: none; }
+.stMainBlockContainer { padding-top: 2.5rem; }
+</style>"""  # lecture mode: the speaker notes above the fold, the stop's content higher up on a 1280×720 projector
 
 
 def _stop_number(raw: str) -> int:
@@ -72,6 +78,7 @@ def panel() -> None:
         if st.button("Lecture mode", icon=":material/slideshow:", help="Walk the notes stop by stop from here."):
             go(1)
         return
+    st.html(_ROOM)
     pressed = _keys(key="lecture_keys", on_step_change=lambda: None)
     step = pressed.step if pressed else None
     if step and 1 <= number + step <= len(lecture.STOPS):
@@ -101,6 +108,17 @@ def _time(part: str) -> None:
     spent = int(time.monotonic() - started)
     budget = f" of {minutes} min" if minutes else ""
     st.caption(f":material/timer: {spent // 60}:{spent % 60:02d} spent in this part{budget}")
+
+
+@contextmanager
+def answer() -> Iterator[None]:
+    """Where a section answers a question the notes ask the class: behind a closed Reveal in lecture mode, shown
+    as it is on a plain visit."""
+    if current() is None:
+        yield
+        return
+    with st.expander("Reveal what the section shows", icon=":material/visibility:"):
+        yield
 
 
 def questions(page_file: str, section: str) -> None:

@@ -37,9 +37,19 @@ def test_a_question_waits_behind_a_closed_reveal_in_lecture_mode_and_open_on_a_p
     question = lecture.STOPS[number - 1].question
     at = open_stop(number)
     assert question in markdown(at)
-    assert [e.proto.expanded for e in at.expander if e.label == "Reveal"] == [False]
+    assert [e.proto.expanded for e in at.expander if e.label.startswith("Reveal")] == [False, False]
+    hidden = next(e for e in at.expander if e.label == "Reveal what the section shows")
+    assert "a straight line gets" in " ".join(m.value for m in hidden.markdown)
     plain = open_page("recap", "Data A vs Data B")
-    assert [e.proto.expanded for e in plain.expander if e.label == "Reveal"] == [True]
+    assert [e.proto.expanded for e in plain.expander if e.label.startswith("Reveal")] == [True]
+    assert "a straight line gets" in markdown(plain)
+
+
+def test_which_coin_is_fair_is_answered_behind_the_reveal():
+    number = next(n for n, s in enumerate(lecture.STOPS, 1) if s.question.endswith("Which one is fair?"))
+    at = open_stop(number)
+    hidden = next(e for e in at.expander if e.label == "Reveal what the section shows")
+    assert hidden.proto.expanded is False and "Coin A is the fair one" in hidden.success[0].value
 
 
 def test_a_text_stop_and_the_lecture_as_links():
