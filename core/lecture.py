@@ -97,6 +97,7 @@ class Stop:
     text: str = ""  # a text stop's slide (markdown)
     question: str = ""  # asked of the class before the answer is revealed
     answer: str = ""
+    links: tuple[str, ...] = ()  # names in LINKS, shown with the section
 
     @property
     def params(self) -> dict[str, str]:
@@ -113,10 +114,11 @@ def _text(part: str, title: str, text: str, *notes: str) -> Stop:
 
 
 def _demo(part: str, segment: str, section: str, title: str, *notes: str, question: str = "", answer: str = "",
-          **preset: str) -> Stop:
+          links: tuple[str, ...] = (), **preset: str) -> Stop:
     page = next(s for s in SEGMENTS if s.url_path == segment)
     page.section(section)  # fails here, on import, if the section does not exist
-    return Stop(part, title, notes, page.file, section, tuple(preset.items()), question=question, answer=answer)
+    return Stop(part, title, notes, page.file, section, tuple(preset.items()), question=question, answer=answer,
+                links=links)
 
 
 TITLE, REFLECT, RECAP, FF, CNN, RNN, GEN, ADV, SUMMARY = (p.title for p in PARTS)
@@ -135,7 +137,8 @@ REFERENCES = ("Feature visualization: Zeiler & Fergus 2013, *Visualizing and Und
               "Seq2Seq-Vis (Strobelt et al.)", "Translation example: neural machine translation (NMT) vs V8")
 
 
-def _link(name: str) -> str:
+def link(name: str) -> str:
+    """A link of the notes as markdown."""
     return f"[{name}]({LINKS[name]})"
 
 
@@ -185,8 +188,8 @@ STOPS = (
     _demo(FF, "feed_forward", "Playground", "Tinker with a neural network",
           "Why multiple layers? Groups of neurons in the first layer make patterns; later layers combine them.",
           "Architectures vs classification power; low, medium and high level features.",
-          f"The slide's settings: learning rate 0.03, tanh, no regularization, 50% training data, noise 0, "
-          f"batch 10 ({_link('TensorFlow Playground')}).",
+          "The slide's settings: learning rate 0.03, tanh, no regularization, 50% training data, noise 0, batch 10.",
+          links=("TensorFlow Playground",),
           pg_lr="0.03", pg_activation="tanh", pg_ratio="50", pg_noise="0", pg_batch="10"),
     _demo(FF, "feed_forward", "Gradient descent and SGD", "Gradient descent and SGD",
           "Training: finding the right weights; one gradient per weight.",
@@ -214,15 +217,15 @@ STOPS = (
     _demo(CNN, "cnns", "Layers of convolutions", "CNNs are composed of layers of convolutions",
           "Note that the activation function is still present."),
     _demo(CNN, "cnns", "What has the network learned?", "What has the network learned?",
-          "Feature visualization of a convolutional net trained on ImageNet [Zeiler & Fergus 2013]; "
-          f"[Yann LeCun]; {_link('CS231n (Stanford)')}."),
+          "Feature visualization of a convolutional net trained on ImageNet [Zeiler & Fergus 2013]; [Yann LeCun].",
+          links=("CS231n (Stanford)",)),
     _demo(CNN, "cnns", "Why a house, a dog, a train", "House, dog, train",
           "Parts of the image that made the network think it's an image of a house/dog/train."),
     _demo(CNN, "cnns", "Classification", "Applications: classification", "Top-5 classes per photo [Krizhevsky 2012]."),
     _demo(CNN, "cnns", "Retrieval", "Applications: retrieval", "Nearest images in learned features [Krizhevsky 2012]."),
     _text(CNN, "Resources for building further",
-          f"- Video series to watch (videos 1–10): {_link('Video series, videos 1–10')}\n- {_link('Why?')}\n"
-          f"- {_link('If you like the song')}", "Point to the video series for after class."),
+          f"- Video series to watch (videos 1–10): {link('Video series, videos 1–10')}\n- {link('Why?')}\n"
+          f"- {link('If you like the song')}", "Point to the video series for after class."),
     _demo(RNN, "rnns", "The recurrence, step by step", "Intuition behind RNNs",
           "CNNs = patterns in a grid of numbers, RNNs = patterns in a sequence.",
           "Sequences: words in a sentence, characters in a word, sound pressure in air (speech).",
@@ -246,7 +249,8 @@ STOPS = (
           "Networks must have memory to retain such context."),
     _demo(RNN, "rnns", "The recurrence, step by step", "Deep RNNs",
           "Multiple RNN stages, each managing its own state, each with multiple LSTM units.",
-          f"Further resources: {_link('Illustrated RNN')}, {_link('Illustrated LSTM/GRU')}.",
+          "Further resources: Illustrated RNN, Illustrated LSTM/GRU.",
+          links=("Illustrated RNN", "Illustrated LSTM/GRU"),
           rec_cell="LSTM", rec_layers="2"),
     _demo(RNN, "rnns", "Translation with attention", "What do RNNs learn? Seq2Seq-Vis",
           "Seq2Seq-Vis: the encoder's words, attention, compare, swap.",
@@ -301,7 +305,7 @@ STOPS = (
           "- Out of distribution generalization: **the real end game**.\n\n"
           "*Many moving parts, very little control. If you get frustrated…*"),
     _text(SUMMARY, "Resources",
-          "\n".join(f"- {_link(name)}" for name in LINKS) + "\n" + "\n".join(f"- {r}" for r in REFERENCES),
+          "\n".join(f"- {link(name)}" for name in LINKS) + "\n" + "\n".join(f"- {r}" for r in REFERENCES),
           "Every link and reference of the lecture in one place."),
     _text(SUMMARY, "Reminders",
           "- Fill Track A/B sheet!\n- Next assignment will be published this week, due Feb 23.\n"

@@ -18,5 +18,5 @@ def show() -> None:
                 "stop in lecture mode: the presenter panel in the sidebar, → and ← (or a clicker) to move on.")
     for part in lecture.PARTS:
         st.subheader(part.title + (f" · {part.minutes} min" if part.minutes else ""))
-        st.markdown("\n".join(f"{number}. [{s.title}]({presenter.link(number)})"
+        st.markdown("\n".join(f"{number}. [{s.title}]({presenter.stop_link(number)})"
                               for number, s in enumerate(lecture.STOPS, 1) if s.part == part.title))

@@ -4,7 +4,7 @@
 notes, the part's time budget and the time spent in it) and the page shows the stop's section in its preset. Next
 switches to the next stop's page with its preset in the URL; the keys → and PageDown (what presentation clickers
 send) go forward, ← and PageUp back. Questions of the class are asked first, their answers behind a Reveal, closed in
-lecture mode and open on a plain visit.
+lecture mode and open on a plain visit; the notes' links are shown with the section that uses them.
 """
 import time
 from collections.abc import Iterator
@@ -56,7 +56,7 @@ def current() -> lecture.Stop | None:
     return lecture.STOPS[number - 1] if number else None
 
 
-def link(number: int) -> str:
+def stop_link(number: int) -> str:
     """The relative link that opens stop `number` in lecture mode."""
     stop = lecture.STOPS[number - 1]
     return f"/{stop.url_path}?" + urlencode({**stop.params, KEY: number}, quote_via=quote)
@@ -122,14 +122,14 @@ def answer() -> Iterator[None]:
 
 
 def questions(page_file: str, section: str) -> None:
-    """The class's questions for this section, each with its answer behind a Reveal: in lecture mode only the current
-    stop's, closed; on a plain visit all of them, open."""
+    """The notes' links for this section, and the class's questions, each with its answer behind a Reveal: in lecture
+    mode the current stop's, the Reveal closed; on a plain visit those of every stop in this section, open."""
     stop = current()
-    if stop:
-        asked = [stop] if stop.page == page_file and stop.section == section and stop.question else []
-    else:
-        asked = [s for s in lecture.STOPS if s.page == page_file and s.section == section and s.question]
-    for s in asked:
-        st.markdown(f":material/help: **{s.question}**")
-        with st.expander("Reveal", expanded=stop is None, icon=":material/visibility:"):
-            st.markdown(s.answer)
+    here = [s for s in lecture.STOPS if s.page == page_file and s.section == section]
+    for s in ([stop] if stop in here else []) if stop else here:
+        if s.links:
+            st.caption("From the notes: " + " · ".join(lecture.link(name) for name in s.links))
+        if s.question:
+            st.markdown(f":material/help: **{s.question}**")
+            with st.expander("Reveal", expanded=stop is None, icon=":material/visibility:"):
+                st.markdown(s.answer)

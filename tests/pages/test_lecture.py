@@ -58,3 +58,9 @@ def test_a_text_stop_and_the_lecture_as_links():
     plain = open_page("lecture")
     assert f"lecture={len(lecture.STOPS)})" in markdown(plain)
     assert "Lecture mode" in [b.label for b in plain.sidebar.button]
+
+
+def test_the_notes_links_are_shown_with_the_section_that_uses_them():
+    number = next(n for n, s in enumerate(lecture.STOPS, 1) if "TensorFlow Playground" in s.links)
+    at = open_stop(number)
+    assert lecture.LINKS["TensorFlow Playground"] in " ".join(c.value for c in at.main.caption)

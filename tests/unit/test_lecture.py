@@ -66,3 +66,10 @@ def test_every_link_of_the_notes_is_on_the_resources_stop():
 def test_the_notes_error_on_overfitting_is_corrected():
     recap = next(s for s in lecture.STOPS if "overfitting" in s.text)
     assert "good **training** performance" in recap.text and "Corrected" in recap.text
+
+
+def test_every_link_is_also_where_the_notes_use_it():
+    shown = {name for s in lecture.STOPS for name in s.links} | {
+        name for s in lecture.STOPS if s.title == "Resources for building further" for name in lecture.LINKS
+        if lecture.LINKS[name] in s.text}
+    assert shown == set(lecture.LINKS)
