@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core.rnn import recurrence, recurrence_picture
-from core.ui import projector, url_state
+from core.ui import presenter, projector, url_state
 
 DIM, HIDDEN, OUTPUTS = 4, 3, 3  # small enough to redo the sums by hand
 MAX_WORDS = 16  # longer sentences are cut here: the unrolled graph stays readable
@@ -59,11 +59,12 @@ def _weights(cell: recurrence.Cell) -> None:
 
 def section() -> None:
     st.markdown("CNNs find patterns in a grid of numbers; **RNNs find patterns in a sequence**: the words of a "
-                "sentence, the characters of a word, sound pressure over time. A CNN shares its weights across the "
-                "regions of an image; an RNN shares them across the **positions of the sequence**: the same cell "
-                "reads every word, and hands what it has read so far, its **state**, to the next step. *“I am "
-                "hungry, so I will go to the kitchen”* and *“I will go to the kitchen, because I am hungry”*: the "
-                "word that tells you it's a kitchen can come anywhere.")
+                "sentence, the characters of a word, sound pressure over time.")
+    with presenter.answer():  # across regions of what? which word says kitchen? the notes' questions
+        st.markdown("A CNN shares its weights across the regions of an image; an RNN shares them across the "
+                    "**positions of the sequence**: the same cell reads every word, and hands what it has read so far, "
+                    "its **state**, to the next step. *“I am hungry, so I will go to the kitchen”* and *“I will go to "
+                    "the kitchen, because I am hungry”*: the word that tells you it's a kitchen can come anywhere.")
     left, middle, right = st.columns([4, 2, 1.4], vertical_alignment="bottom")
     with left:
         text = url_state.text(st.text_input, "A sentence to read", recurrence.SENTENCES[0], key="rec_text")
