@@ -13,7 +13,9 @@ lecture_page = st.Page(LECTURE_PAGE, title="The lecture", icon=":material/slides
 
 
 def opening() -> None:
-    """The bare address opens the first segment, keeping any settings in the link."""
+    """The bare address opens the first segment, keeping any settings in the link; with `?lecture=N`, stop N."""
+    if presenter.KEY in st.query_params:
+        presenter.open_link_to(st.query_params[presenter.KEY])
     st.switch_page(segments[0], query_params=st.query_params.to_dict())
 
 

@@ -71,6 +71,14 @@ def go(number: int) -> None:
     st.switch_page(stop.page, query_params=params)
 
 
+def open_link_to(raw: str) -> None:
+    """A bare address with `?lecture=N` (a shortened link): open stop N, if there is one."""
+    try:
+        go(_stop_number(raw))
+    except ValueError:
+        pass
+
+
 def panel() -> None:
     """The sidebar's lecture controls: a Start button, or in lecture mode the presenter panel."""
     number = url_state.optional(KEY, _stop_number)

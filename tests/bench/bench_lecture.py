@@ -38,9 +38,12 @@ def walk(page, base: str) -> dict[int, float]:
     """Seconds for each stop (2 to the last) to appear after "next"; exceptions on the way are counted and printed."""
     page.goto(f"{base}/lecture?lecture=1&projector=1", wait_until="domcontentloaded", timeout=TIMEOUT_MS)
     page.wait_for_selector(APP_IDLE, state="attached", timeout=TIMEOUT_MS)
+    page.locator(".st-key-lecture_keys").wait_for(state="attached", timeout=TIMEOUT_MS)
+    page.wait_for_timeout(500)  # the keys' listener is set up as the component mounts
     seconds = {}
     for number in range(1, len(lecture.STOPS)):
         seconds[number + 1] = next_stop(page, number, TIMEOUT_MS)
+        print(f"  stop {number + 1}: {seconds[number + 1]:.2f} s", flush=True)
         if page.locator(EXCEPTION).count():
             print(f"  exception at stop {number + 1}")
     return seconds

@@ -1,6 +1,7 @@
 """Lecture mode in AppTest: every stop's link renders without an exception or an ignored setting, the presenter panel
 shows the counter, the speaker notes and the time budget, and a question's answer waits behind a closed Reveal."""
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from core import lecture
 from tests.pages.apptest import markdown, open_page
@@ -64,3 +65,11 @@ def test_the_notes_links_are_shown_with_the_section_that_uses_them():
     number = next(n for n, s in enumerate(lecture.STOPS, 1) if "TensorFlow Playground" in s.links)
     at = open_stop(number)
     assert lecture.LINKS["TensorFlow Playground"] in " ".join(c.value for c in at.main.caption)
+
+
+def test_a_bare_address_with_a_stop_opens_that_stop():
+    at = AppTest.from_file(str(lecture.ROOT / "app.py"), default_timeout=180)
+    at.query_params["lecture"] = "9"
+    at.run()
+    assert not at.exception and at.query_params["lecture"] == "9"
+    assert at.query_params["sig_c"] == "-2.676808" and "**Stop 9 of" in markdown(at)
