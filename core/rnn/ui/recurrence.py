@@ -4,8 +4,10 @@ import html
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from core.plots import PlotStyle
 from core.rnn import recurrence, recurrence_picture
 from core.ui import presenter, projector, url_state
 
@@ -57,6 +59,22 @@ def _weights(cell: recurrence.Cell) -> None:
         st.dataframe(table, width="stretch")
 
 
+def read(kind: str, depth: int, tokens: tuple[str, ...]) -> tuple[list[recurrence.Cell], list]:
+    """The cells (random weights, the same every time) and every layer's steps over the words."""
+    cells = recurrence.random_stack(kind, DIM, HIDDEN, depth)
+    readout = recurrence.random_readout(HIDDEN, OUTPUTS)
+    return cells, recurrence.unroll_stack(cells, recurrence.embed(list(tokens), DIM), readout=readout)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def unrolled_picture(kind: str, depth: int, tokens: tuple[str, ...], current: int, style: PlotStyle) -> go.Figure:
+    """The unrolled network: seconds to build for a sentence read by two or three LSTM layers, so kept per server
+    (a lecture's stop appears at once the second time)."""
+    layers = read(kind, depth, tokens)[1]
+    return recurrence_picture.unrolled_figure(layers, [html.escape(w) for w in tokens], current, style,
+                                              outputs=np.stack([s.output for s in layers[-1]]))
+
+
 def section() -> None:
     st.markdown("CNNs find patterns in a grid of numbers; **RNNs find patterns in a sequence**: the words of a "
                 "sentence, the characters of a word, sound pressure over time.")
@@ -95,9 +113,7 @@ def section() -> None:
     with forward:
         st.button("Step", icon=":material/skip_next:", on_click=_move, args=(1, last), key="rec_forward",
                   width="stretch")
-    cells = recurrence.random_stack(kind, DIM, HIDDEN, depth)
-    readout = recurrence.random_readout(HIDDEN, OUTPUTS)
-    layers = recurrence.unroll_stack(cells, recurrence.embed(tokens, DIM), readout=readout)
+    cells, layers = read(kind, depth, tuple(tokens))
     style = projector.style()
     word = tokens[t - 1]
     shown = 0 if depth == 1 else url_state.choice(
@@ -118,9 +134,7 @@ def section() -> None:
                + (", one per layer" if depth > 1 else "")
                + ("; beside each state h, the cell state c, carried along by the green arrows" if kind == "LSTM"
                   else "") + f". Colours: {recurrence_picture.colours(style)}. The shaded column is the word above.")
-    projector.chart(recurrence_picture.unrolled_figure(layers, [html.escape(w) for w in tokens], t - 1, style,
-                                                       outputs=np.stack([s.output for s in layers[-1]])),
-                    key="rec_unrolled")
+    projector.chart(unrolled_picture(kind, depth, tuple(tokens), t - 1, style), key="rec_unrolled")
     with st.expander("The equations, and the weights to redo the sums by hand"):
         for line in EQUATIONS[kind]:
             st.latex(line)
