@@ -2,26 +2,30 @@
 import streamlit as st
 
 from core import device
-from core.lecture import SEGMENTS
-from core.ui import projector, url_state
+from core.lecture import LECTURE_PAGE, SEGMENTS
+from core.ui import presenter, projector, url_state
 
 st.set_page_config(page_title="CNNs, RNNs, GANs et al.", page_icon=":material/neurology:", layout="wide")
 device.set_threads(spare=1)
 
 segments = [st.Page(s.file, title=s.title, icon=s.icon, url_path=s.url_path) for s in SEGMENTS]
+lecture_page = st.Page(LECTURE_PAGE, title="The lecture", icon=":material/slideshow:", url_path="lecture")
 
 
 def opening() -> None:
-    """The bare address opens the first segment, keeping any settings in the link."""
+    """The bare address opens the first segment, keeping any settings in the link; with `?lecture=N`, stop N."""
+    if presenter.KEY in st.query_params:
+        presenter.open_link_to(st.query_params[presenter.KEY])
     st.switch_page(segments[0], query_params=st.query_params.to_dict())
 
 
-page = st.navigation([st.Page(opening, title="Start", default=True, visibility="hidden"), *segments])
+page = st.navigation([st.Page(opening, title="Start", default=True, visibility="hidden"), lecture_page, *segments])
 if page.url_path == "":
     page.run()
 
 url_state.begin(page.url_path)
 with st.sidebar:
+    presenter.panel()
     st.caption(f":material/memory: Running on **{device.describe()}**")
     projector.toggle()
     with st.expander("About, credits and licences"):

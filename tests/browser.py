@@ -59,3 +59,23 @@ def stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=15)
+
+
+NEXT_KEYS = ("ArrowRight", "PageDown")  # what a keyboard and a presentation clicker send for "next"
+
+
+def next_stop(page, number: int, timeout_ms: int = 300_000) -> float:
+    """In lecture mode at stop `number`, press a "next" key (→ and PageDown in turn) and wait until stop number + 1
+    has appeared: its number in the address bar and in the presenter panel (so its script run has begun), then that
+    run finished with no stale element left. Returns the seconds from the key press until then."""
+    start = time.perf_counter()
+    page.keyboard.press(NEXT_KEYS[number % 2])
+    page.wait_for_function("(n) => new URLSearchParams(location.search).get('lecture') === String(n)", arg=number + 1,
+                           timeout=timeout_ms)
+    page.locator("[data-testid='stSidebar']").get_by_text(f"Stop {number + 1} of", exact=False).wait_for(
+        timeout=timeout_ms)
+    for _ in range(2):  # a rerun may start right after the first finishes (the page writing its settings back)
+        page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)
+        page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout_ms)
+        page.wait_for_timeout(150)
+    return time.perf_counter() - start

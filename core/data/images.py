@@ -1,6 +1,8 @@
 """Image datasets: Fashion-MNIST, 5,000 real MNIST digits, sklearn's 8x8 digits, photos and faces."""
 import gzip
 import importlib.util
+import logging
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -146,6 +148,7 @@ class Photo:
     image: np.ndarray  # (H, W, 3) uint8
     credit: str
     licence: str
+    label: str | None = None  # the true label, where it is known (a lecturer's photo named "name__label.jpg")
 
 
 SKIMAGE_PHOTOS = [  # (name, credit, licence), the first is the default; all ship inside the scikit-image wheel
@@ -197,9 +200,47 @@ def _photos() -> tuple[Photo, ...]:
     )
 
 
+# The lecturer's own photos: files in these folders join every photo picker, the classification grid and the
+# saliency section. "dog on the sofa__golden retriever.jpg" is shown as "dog on the sofa", true label
+# "golden retriever"; without "__", no label. assets/photos/ travels with the repository (a Cloud deployment);
+# DASHBOARD_PHOTOS names a local folder, by default ~/.cnn-dashboard/photos.
+SHIPPED_LECTURER_PHOTOS = Path(__file__).resolve().parents[2] / "assets" / "photos"
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+LABEL_MARK = "__"
+
+
+def lecturer_folders() -> tuple[Path, ...]:
+    return SHIPPED_LECTURER_PHOTOS, Path(os.environ.get("DASHBOARD_PHOTOS", Path.home() / ".cnn-dashboard" / "photos"))
+
+
+def lecturer_photos() -> tuple[Photo, ...]:
+    """The photos in the lecturer's folders, read again only when a file is added, removed or changed."""
+    files = sorted((f for folder in lecturer_folders() if folder.is_dir() for f in folder.iterdir()
+                    if f.suffix.lower() in PHOTO_SUFFIXES), key=lambda f: f.name.lower())
+    return _read_lecturer_photos(tuple((f, f.stat().st_mtime_ns) for f in files))
+
+
+@lru_cache(maxsize=4)
+def _read_lecturer_photos(files: tuple[tuple[Path, int], ...]) -> tuple[Photo, ...]:
+    from PIL import Image, UnidentifiedImageError
+
+    found = []
+    for file, _ in files:
+        name, _, label = file.stem.partition(LABEL_MARK)
+        try:
+            with Image.open(file) as im:
+                image = np.asarray(im.convert("RGB"))
+        except (OSError, UnidentifiedImageError) as e:
+            logging.getLogger(__name__).warning("skipping the lecturer's photo %s: %s", file, e)
+            continue
+        found.append(Photo(name, _read_only(image), f"the lecturer's photo ({file.name})", "", label or None))
+    return tuple(found)
+
+
 def photos() -> dict[str, Photo]:
-    """The colour photos that ship with scikit-image and scikit-learn, by name, with credit and licence."""
-    return {photo.name: photo for photo in _photos()}
+    """The colour photos that ship with scikit-image and scikit-learn, then the lecturer's, by name, with credit and
+    licence."""
+    return {photo.name: photo for photo in _photos() + lecturer_photos()}
 
 
 def lfw_faces() -> tuple[np.ndarray, np.ndarray]:

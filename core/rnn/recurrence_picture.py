@@ -32,17 +32,21 @@ def _ink(value: float) -> str:
 def vector(fig: go.Figure, values: np.ndarray, x: float, y: float, style: PlotStyle, vertical: bool = False,
            width: float = 1.0, numbers: bool = True, hover: str = "") -> None:
     """Squares (`width` wide, 1 high) from (x, y) rightwards, or downwards, one per value, each with its number (two
-    decimals, or one in projector mode's large type); hover gives four."""
+    decimals, or one in projector mode's large type); hover gives four. The numbers are one trace per vector: a figure
+    of a whole unrolled sentence has hundreds of squares."""
     decimals = 1 if style.font_size > 16 else 2
-    for k, v in enumerate(np.asarray(values, dtype=float)):
-        x0, y0 = (x, y - k) if vertical else (x + k * width, y)
+    values = np.asarray(values, dtype=float)
+    corners = [(x, y - k) if vertical else (x + k * width, y) for k in range(len(values))]
+    for (x0, y0), v in zip(corners, values):
         fig.add_shape(type="rect", x0=x0, y0=y0 - 1, x1=x0 + width, y1=y0, line=dict(color="#777", width=1),
                       fillcolor=_colour(v, style), layer="below")
-        fig.add_trace(go.Scatter(
-            x=[x0 + width / 2], y=[y0 - 0.5], mode="text" if numbers else "markers",
-            text=[f"{round(v, decimals) + 0.0:.{decimals}f}".replace("-", "−")] if numbers else None, marker=dict(opacity=0, size=12),
-            textfont=dict(size=max(10, round(style.font_size * 0.72)), color=_ink(v)),
-            hovertemplate=f"{hover}[{k}] = {v:.4f}<extra></extra>", showlegend=False))
+    fig.add_trace(go.Scatter(
+        x=[x0 + width / 2 for x0, _ in corners], y=[y0 - 0.5 for _, y0 in corners],
+        mode="text" if numbers else "markers", marker=dict(opacity=0, size=12),
+        text=[f"{round(v, decimals) + 0.0:.{decimals}f}".replace("-", "−") for v in values] if numbers else None,
+        textfont=dict(size=max(10, round(style.font_size * 0.72)), color=[_ink(v) for v in values]),
+        hovertext=[f"{hover}[{k}] = {v:.4f}" for k, v in enumerate(values)],
+        hovertemplate="%{hovertext}<extra></extra>", showlegend=False))
 
 
 def _label(fig: go.Figure, text: str, x: float, y: float, style: PlotStyle, anchor: str = "center",

@@ -107,8 +107,9 @@ def digits_test() -> tuple[np.ndarray, np.ndarray]:
     return images.mnist_5k("test")
 
 
-@st.cache_resource(show_spinner=False)
 def photos() -> dict:
+    """Kept by core.data.images itself (the lecturer's folder is read again when a file in it changes), so that a
+    photo the lecturer adds appears on the next rerun."""
     return images.photos()
 
 

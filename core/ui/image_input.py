@@ -40,8 +40,9 @@ def pick(key: str, sources: tuple[str, ...] = SOURCES, photo: str | None = None)
         photos = cache.photos()
         name = url_state.choice(st.selectbox, "Photo", list(photos), photo, key=f"{key}_photo")
         rgb = photos[name].image
-        return PickedImage(source, rgb, uploads.to_grayscale_28(Image.fromarray(rgb)), f"{name} ({photos[name].credit})",
-                           name=name)
+        label = f"; true label: {photos[name].label}" if photos[name].label else ""
+        return PickedImage(source, rgb, uploads.to_grayscale_28(Image.fromarray(rgb)),
+                           f"{name} ({photos[name].credit}{label})", name=name)
     if source in CLASS_NAMES:
         X, y = cache.fashion_test() if source == "Fashion-MNIST item" else cache.digits_test()
         names = CLASS_NAMES[source]

@@ -1,5 +1,5 @@
 """Projector mode: larger text, thicker lines and a colour-blind-safe palette, for a lecture hall; and the
-plot display that honours it."""
+plot display that honours it. The sidebar, which the lecturer reads, keeps its size."""
 from collections.abc import Callable
 
 import streamlit as st
@@ -9,13 +9,15 @@ from core.ui import url_state
 
 KEY = "projector"
 _LARGE_TEXT = """<style>
-.stMain p, .stMain li, .stMain label, .stMain button, [data-testid="stWidgetLabel"] p,
-[data-baseweb="select"] div, [data-testid="stSliderThumbValue"], [data-testid="stCaptionContainer"],
+.stMain p, .stMain li, .stMain label, .stMain button, .stMain [data-testid="stWidgetLabel"] p,
+.stMain [data-baseweb="select"] div, .stMain [data-testid="stSliderThumbValue"],
+.stMain [data-testid="stCaptionContainer"],
 .stMain input, .stMain textarea
 { font-size: 1.3rem !important; }
 .stMain h1 { font-size: 3rem !important; } .stMain h2 { font-size: 2.3rem !important; }
 .stMain h3 { font-size: 1.8rem !important; }
-[data-baseweb="select"] div, [data-baseweb="select"] span, [data-baseweb="tag"] span { font-size: 1.3rem !important; }
+.stMain [data-baseweb="select"] div, .stMain [data-baseweb="select"] span, .stMain [data-baseweb="tag"] span
+{ font-size: 1.3rem !important; }
 .stMain [data-testid="stMetricValue"], .stMain [data-testid="stMetricValue"] * { font-size: 3rem !important; }
 </style>"""
 

@@ -9,16 +9,22 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from core import lecture
-from core.ui import url_state
+from core.ui import presenter, url_state
 
 
-def show(page_file: str) -> None:
-    """Draw the segment whose page is `page_file`: title, section selector, and the section chosen."""
+def ensure_app() -> None:
+    """Rerun through app.py if Streamlit ran this page file on its own."""
     if not url_state.app_is_running():
         PagesManager.uses_pages_directory = False  # what st.navigation itself records once it has run
         st.rerun()
+
+
+def show(page_file: str) -> None:
+    """Draw the segment whose page is `page_file`: title, section selector, the class's questions and the section."""
+    ensure_app()
     segment = lecture.segment_of(page_file)
     st.title(segment.heading)
     title = url_state.choice(st.segmented_control, "Section", [s.title for s in segment.sections], key="section",
                              label_visibility="collapsed")
+    presenter.questions(segment.file, title)
     importlib.import_module(segment.section(title).module).section()

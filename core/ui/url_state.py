@@ -41,6 +41,11 @@ def finish() -> None:
     state["running"] = False
 
 
+def reapply(page: str) -> None:
+    """Let the URL set `page`'s controls again on its next run, as on a first visit (a lecture stop's preset)."""
+    st.session_state.setdefault(_STATE, {"applied": set()})["applied"].discard(page)
+
+
 def app_is_running() -> bool:
     """Whether app.py started this run (it always does, except in the case core.ui.segment mends)."""
     return st.session_state.get(_STATE, {}).get("running", False)
@@ -103,8 +108,9 @@ def _number(kind: type, lo: float, hi: float) -> Callable[[str], Any]:
 
 
 def _text(value: Any) -> str:
-    """How a value is written in the URL: numbers in their shortest form (0.03, 1e-05, 10)."""
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """How a value is written in the URL: numbers in their shortest form (0.03, 1e-05, 10), to 15 digits (a slide's
+    −2.676808 stays whole; a slider's 0.30000000000000004 is 0.3)."""
+    return f"{value:.15g}" if isinstance(value, float) else str(value)
 
 
 def _choice(options: Sequence) -> Callable[[str], Any]:
@@ -178,6 +184,15 @@ def value(key: str, default: Any, parse: Callable[[str], Any], text: Callable[[A
     _publish(key, text(st.session_state[key]))
     return st.session_state[key]
 
+
+def optional(key: str, parse: Callable[[str], Any]) -> Any:
+    """State that may be absent (lecture mode's stop): None by default, and in the URL only while it is set."""
+    _bind(key, None, parse)
+    if st.session_state[key] is None:
+        st.query_params.pop(key, None)
+    else:
+        _publish(key, str(st.session_state[key]))
+    return st.session_state[key]
 
 
 URL_TEXT_LIMIT = 600  # characters of typed text a link carries; longer text stays in the session only

@@ -15,7 +15,7 @@ from tests import samples
 from tests.pages import apptest
 
 SECTION = "Out-of-distribution generalization"
-LIVE, SEVERITY, TIME = section_module.VIEWS
+LIVE, SEVERITY, TIME = section_module.LIVE, section_module.SEVERITY, section_module.TIME
 SLIDERS = ("ood_rotation", "ood_scale", "ood_hue", "ood_inversion", "ood_contrast", "ood_texture", "ood_noise",
            "ood_blur", "ood_blur_angle")
 

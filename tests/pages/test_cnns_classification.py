@@ -133,3 +133,19 @@ def test_uploads_join_the_grid_and_bad_ones_are_refused_with_a_message():
     assert len(lists(at)) == len(photos()) + 2
     assert any("notes.txt" in e.value and "not an image" in e.value for e in at.error)
     assert "your photo" in captions(at)
+
+
+def test_the_lecturers_photos_join_the_grid_with_their_true_label(tmp_path, monkeypatch):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    monkeypatch.setenv("DASHBOARD_PHOTOS", str(folder))
+    chelsea = photos()["chelsea"].image
+    Image.fromarray(chelsea).save(folder / "our cat__tabby.png")
+    Image.fromarray(chelsea).save(folder / "the cat again__container ship.png")
+    at = open_section()
+    assert not at.exception
+    shown = " ".join(m.value for m in at.main.markdown)
+    assert "**our cat**" in shown and "True label: **tabby** :green[in the top 5]" in shown
+    assert "True label: **container ship** :orange[not in the top 5]" in shown
+    sal = apptest.open_page("cnns", "Why a house, a dog, a train", sal_photo="our cat")
+    assert not sal.exception and sal.selectbox(key="sal_photo").value == "our cat"

@@ -19,7 +19,8 @@ from core.device import device, to_numpy
 from core.models import imagenet
 from core.ui import cache, heavy, image_input, projector, url_state
 
-VIEWS = ("One image, live", "Accuracy vs severity", "Time: video frames")
+LIVE, SEVERITY, TIME = "One image, live", "Accuracy vs severity", "Time: video frames"
+VIEWS = (TIME, LIVE, SEVERITY)  # the notes ask about time first
 SOURCES = ("Fashion-MNIST item", "Photo", "Upload")
 PLAIN, AUGMENTED = "fashion_cnn", "fashion_cnn_augmented"
 SHORT = {PLAIN: "plain CNN", AUGMENTED: "CNN trained with augmentation", "mnist_cnn": "digit CNN",
@@ -387,16 +388,16 @@ def section() -> None:
                 "texture**? **Motion blur**?* A network is trained on one distribution of images; the world "
                 "sends it others. Change one thing at a time and watch where it breaks, and whether training on "
                 "changed copies of the data (augmentation) helps.")
-    view = url_state.choice(st.segmented_control, "View", VIEWS, key="ood_view")
+    view = url_state.choice(st.segmented_control, "View", VIEWS, LIVE, key="ood_view")
     style = projector.style()
-    if view == VIEWS[1]:
+    if view == SEVERITY:
         _severity_view(style)
         return
     chosen = image_input.pick_and_read("ood", SOURCES, photo="chelsea")
     if chosen is None:
         return
     picked, reading = chosen
-    if view == VIEWS[0]:
+    if view == LIVE:
         _live(picked, reading, style)
     else:
         _time_view(picked, reading, style)

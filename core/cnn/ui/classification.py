@@ -133,13 +133,18 @@ def top_list(labels: list[str], probs: np.ndarray, style: PlotStyle) -> str:
     return f'<div style="font-size:{size}">{"".join(rows)}</div>'
 
 
-def cell(title: str, credit: str, rgb: np.ndarray, best: list[int], probs: np.ndarray, model: Model,
-         style: PlotStyle) -> None:
+def cell(title: str, credit: str, rgb: np.ndarray, label: str | None, best: list[int], probs: np.ndarray,
+         model: Model, style: PlotStyle) -> None:
     names = cache.imagenet_classes()
+    top = [names[i] for i in best]
     st.markdown(f"**{html.escape(title)}**")
     st.image(model.crop(rgb), width="stretch")
     st.caption(credit)
-    st.markdown(top_list([names[i] for i in best], probs, style), unsafe_allow_html=True)
+    if label:
+        found = label.lower() in (name.lower() for name in top)
+        st.markdown(f"True label: **{html.escape(label)}** " + (":green[in the top 5]" if found else
+                                                                ":orange[not in the top 5]"))
+    st.markdown(top_list(top, probs, style), unsafe_allow_html=True)
     st.caption(f"Top {TOP} of 1,000 classes: {probs.sum():.0%} of the probability.")
 
 
@@ -158,8 +163,9 @@ def section() -> None:
         return
     photos = cache.photos()
     try:
-        shipped = [(name, p.credit, p.image, *_photo_top(model.key, name, model)) for name, p in photos.items()]
-        yours = [(name, "your photo", rgb, *_top(model, rgb)) for name, rgb in mine]
+        shipped = [(name, p.credit, p.image, p.label, *_photo_top(model.key, name, model))
+                   for name, p in photos.items()]
+        yours = [(name, "your photo", rgb, None, *_top(model, rgb)) for name, rgb in mine]
     except imagenet.WeightsError as e:
         st.error(str(e), icon=":material/gpp_bad:")
         return

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import plots
 from core.recap import separability
-from core.ui import projector, url_state
+from core.ui import presenter, projector, url_state
 
 
 @st.cache_data(max_entries=16, show_spinner="Training the small network…")
@@ -27,13 +27,13 @@ def section() -> None:
     with c2:
         n = url_state.slider("Points", 100, 600, 300, 50, key="ab_points")
     (Xa, ya), (Xb, yb) = separability.data_a(n, noise, 0), separability.data_b(n, noise, 0)
-    left, right = st.columns(2)
-    for col, title, X, y in [(left, "Data A", Xa, ya), (right, "Data B", Xb, yb)]:
-        acc, guess = separability.linear_accuracy(X, y), max(y.mean(), 1 - y.mean())
+    data = {"Data A": (Xa, ya), "Data B": (Xb, yb)}
+    for col, (title, (X, y)) in zip(st.columns(2), data.items()):
         with col:
-            projector.chart(plots.scatter_classes(X, y, separability.CLASSES, style,
-                                                  f"{title}: a straight line gets {acc:.0%} (guessing {guess:.0%})"),
-                            key=f"ab_{title}")
+            projector.chart(plots.scatter_classes(X, y, separability.CLASSES, style, title), key=f"ab_{title}")
+    with presenter.answer():
+        st.markdown(" · ".join(f"**{title}**: a straight line gets **{separability.linear_accuracy(X, y):.0%}** "
+                               f"(guessing {max(y.mean(), 1 - y.mean()):.0%})" for title, (X, y) in data.items()))
     if url_state.toggle("Add the feature x₁² + x₂² to Data B", key="ab_lift"):
         lifted = separability.lift(Xb)
         acc = separability.linear_accuracy(lifted, yb)

@@ -4,10 +4,12 @@ import html
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from core.plots import PlotStyle
 from core.rnn import recurrence, recurrence_picture
-from core.ui import projector, url_state
+from core.ui import presenter, projector, url_state
 
 DIM, HIDDEN, OUTPUTS = 4, 3, 3  # small enough to redo the sums by hand
 MAX_WORDS = 16  # longer sentences are cut here: the unrolled graph stays readable
@@ -78,13 +80,30 @@ def _weights(cell: recurrence.Cell) -> None:
         st.dataframe(table, width="stretch")
 
 
+def read(kind: str, depth: int, tokens: tuple[str, ...]) -> tuple[list[recurrence.Cell], list]:
+    """The cells (random weights, the same every time) and every layer's steps over the words."""
+    cells = recurrence.random_stack(kind, DIM, HIDDEN, depth)
+    readout = recurrence.random_readout(HIDDEN, OUTPUTS)
+    return cells, recurrence.unroll_stack(cells, recurrence.embed(list(tokens), DIM), readout=readout)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def unrolled_picture(kind: str, depth: int, tokens: tuple[str, ...], current: int, style: PlotStyle) -> go.Figure:
+    """The unrolled network: seconds to build for a sentence read by two or three LSTM layers, so kept per server
+    (a lecture's stop appears at once the second time)."""
+    layers = read(kind, depth, tokens)[1]
+    return recurrence_picture.unrolled_figure(layers, [html.escape(w) for w in tokens], current, style,
+                                              outputs=np.stack([s.output for s in layers[-1]]))
+
+
 def section() -> None:
     st.markdown("CNNs find patterns in a grid of numbers; **RNNs find patterns in a sequence**: the words of a "
-                "sentence, the characters of a word, sound pressure over time. A CNN shares its weights across the "
-                "regions of an image; an RNN shares them across the **positions of the sequence**: the same cell "
-                "reads every word, and hands what it has read so far, its **state**, to the next step. *“I am "
-                "hungry, so I will go to the kitchen”* and *“I will go to the kitchen, because I am hungry”*: the "
-                "word that tells you it's a kitchen can come anywhere.")
+                "sentence, the characters of a word, sound pressure over time.")
+    with presenter.answer():  # across regions of what? which word says kitchen? the notes' questions
+        st.markdown("A CNN shares its weights across the regions of an image; an RNN shares them across the "
+                    "**positions of the sequence**: the same cell reads every word, and hands what it has read so far, "
+                    "its **state**, to the next step. *“I am hungry, so I will go to the kitchen”* and *“I will go to "
+                    "the kitchen, because I am hungry”*: the word that tells you it's a kitchen can come anywhere.")
     left, middle, right = st.columns([4, 2, 1.4], vertical_alignment="bottom")
     with left:
         text = url_state.text(st.text_input, "A sentence to read", recurrence.SENTENCES[0], key="rec_text")
@@ -103,9 +122,7 @@ def section() -> None:
                    "network stays readable.", icon=":material/content_cut:")
         tokens = tokens[:MAX_WORDS]
     t = _stepper(len(tokens))
-    cells = recurrence.random_stack(kind, DIM, HIDDEN, depth)
-    readout = recurrence.random_readout(HIDDEN, OUTPUTS)
-    layers = recurrence.unroll_stack(cells, recurrence.embed(tokens, DIM), readout=readout)
+    cells, layers = read(kind, depth, tuple(tokens))
     style = projector.style()
     word = tokens[t - 1]
     shown = 0 if depth == 1 else url_state.choice(
@@ -126,9 +143,7 @@ def section() -> None:
                + (", one per layer" if depth > 1 else "")
                + ("; beside each state h, the cell state c, carried along by the green arrows" if kind == "LSTM"
                   else "") + f". Colours: {recurrence_picture.colours(style)}. The shaded column is the word above.")
-    projector.chart(recurrence_picture.unrolled_figure(layers, [html.escape(w) for w in tokens], t - 1, style,
-                                                       outputs=np.stack([s.output for s in layers[-1]])),
-                    key="rec_unrolled")
+    projector.chart(unrolled_picture(kind, depth, tuple(tokens), t - 1, style), key="rec_unrolled")
     with st.expander("The equations, and the weights to redo the sums by hand"):
         for line in EQUATIONS[kind]:
             st.latex(line)

@@ -1,0 +1,36 @@
+"""The whole lecture walked with the keyboard, in projector mode, from the first stop to the last: no exception at any
+stop, and a screenshot of each at 1280×720 (tests/artifacts/screenshots/lecture-NN.png); then a text stop and a
+demo stop at 1920×1080. The seconds each stop took to appear after "next" go to tests/artifacts/lecture-walk.json."""
+import json
+
+from core import lecture
+from tests.browser import next_stop
+from tests.e2e.test_browser import query
+from tests.e2e.conftest import ARTIFACTS
+
+
+def test_walk_the_whole_lecture_with_the_keyboard_in_projector_mode(app):
+    app.page.set_viewport_size({"width": 1280, "height": 720})
+    app.open("lecture", lecture="1", projector="1")
+    seconds = {}
+    for number, stop in enumerate(lecture.STOPS, 1):
+        app.assert_no_exception()
+        assert app.page.locator("[data-testid='stSidebar']").get_by_text(
+            f"Stop {number} of {len(lecture.STOPS)}").count() == 1
+        if stop.section:
+            assert query(app.page)["section"] == stop.section
+        else:
+            assert app.page.locator("h1").first.inner_text() == stop.title
+        app.screenshot(f"lecture-{number:02d}")
+        if number < len(lecture.STOPS):
+            seconds[number + 1] = next_stop(app.page, number)
+    (ARTIFACTS / "lecture-walk.json").write_text(json.dumps(seconds, indent=1))
+
+
+def test_lecture_and_projector_mode_at_full_hd(app):
+    app.page.set_viewport_size({"width": 1920, "height": 1080})
+    for number in (1, next(n for n, s in enumerate(lecture.STOPS, 1) if s.section == "Data A vs Data B")):
+        stop = lecture.STOPS[number - 1]
+        app.open(stop.url_path, **stop.params, lecture=str(number), projector="1")
+        app.assert_no_exception()
+        app.page.screenshot(path=str(app.screenshot(f"lecture-1080p-{number:02d}").with_suffix(".view.png")))

@@ -1,0 +1,75 @@
+"""Lecture mode in AppTest: every stop's link renders without an exception or an ignored setting, the presenter panel
+shows the counter, the speaker notes and the time budget, and a question's answer waits behind a closed Reveal."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import lecture
+from tests.pages.apptest import markdown, open_page
+
+
+def open_stop(number: int, **extra):
+    stop = lecture.STOPS[number - 1]
+    return open_page(stop.url_path, **stop.params, lecture=str(number), **extra)
+
+
+@pytest.mark.parametrize("number", range(1, len(lecture.STOPS) + 1),
+                         ids=[f"{n}-{s.title}" for n, s in enumerate(lecture.STOPS, 1)])
+def test_every_stop_renders_in_its_preset(number):
+    at = open_stop(number)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [i.value for i in at.info if "ignored" in i.value]
+    stop = lecture.STOPS[number - 1]
+    assert f"**Stop {number} of {len(lecture.STOPS)}**" in markdown(at)
+    for key, value in stop.params.items():
+        assert at.query_params[key] == value
+    assert at.query_params["lecture"] == str(number)
+
+
+def test_presenter_panel_shows_notes_and_time_budget():
+    number = next(n for n, s in enumerate(lecture.STOPS, 1) if s.part == "Feed-forward networks")
+    at = open_stop(number)
+    panel = " ".join(m.value for m in at.sidebar.markdown) + " ".join(c.value for c in at.sidebar.caption)
+    assert "Intuition for how this works." in panel and "of 20 min" in panel
+    assert at.sidebar.button(key="lecture_prev").disabled is False
+
+
+def test_a_question_waits_behind_a_closed_reveal_in_lecture_mode_and_open_on_a_plain_visit():
+    number = next(n for n, s in enumerate(lecture.STOPS, 1) if s.section == "Data A vs Data B")
+    question = lecture.STOPS[number - 1].question
+    at = open_stop(number)
+    assert question in markdown(at)
+    assert [e.proto.expanded for e in at.expander if e.label.startswith("Reveal")] == [False, False]
+    hidden = next(e for e in at.expander if e.label == "Reveal what the section shows")
+    assert "a straight line gets" in " ".join(m.value for m in hidden.markdown)
+    plain = open_page("recap", "Data A vs Data B")
+    assert [e.proto.expanded for e in plain.expander if e.label.startswith("Reveal")] == [True]
+    assert "a straight line gets" in markdown(plain)
+
+
+def test_which_coin_is_fair_is_answered_behind_the_reveal():
+    number = next(n for n, s in enumerate(lecture.STOPS, 1) if s.question.endswith("Which one is fair?"))
+    at = open_stop(number)
+    hidden = next(e for e in at.expander if e.label == "Reveal what the section shows")
+    assert hidden.proto.expanded is False and "Coin A is the fair one" in hidden.success[0].value
+
+
+def test_a_text_stop_and_the_lecture_as_links():
+    at = open_page("lecture", lecture="1")
+    assert at.title[0].value == "CNNs, RNNs, GANs et al." and "Feed-forward networks (20 min)" in markdown(at)
+    plain = open_page("lecture")
+    assert f"lecture={len(lecture.STOPS)})" in markdown(plain)
+    assert "Lecture mode" in [b.label for b in plain.sidebar.button]
+
+
+def test_the_notes_links_are_shown_with_the_section_that_uses_them():
+    number = next(n for n, s in enumerate(lecture.STOPS, 1) if "TensorFlow Playground" in s.links)
+    at = open_stop(number)
+    assert lecture.LINKS["TensorFlow Playground"] in " ".join(c.value for c in at.main.caption)
+
+
+def test_a_bare_address_with_a_stop_opens_that_stop():
+    at = AppTest.from_file(str(lecture.ROOT / "app.py"), default_timeout=180)
+    at.query_params["lecture"] = "9"
+    at.run()
+    assert not at.exception and at.query_params["lecture"] == "9"
+    assert at.query_params["sig_c"] == "-2.676808" and "**Stop 9 of" in markdown(at)
