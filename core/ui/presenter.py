@@ -65,9 +65,9 @@ def stop_link(number: int) -> str:
 def go(number: int) -> None:
     """Switch to stop `number`: its page, its section and preset, lecture mode kept."""
     stop = lecture.STOPS[number - 1]
-    url_state.reapply(stop.url_path)
+    url_state.preset(stop.url_path, stop.params)
     st.session_state[KEY] = number
-    params = {**stop.params, KEY: str(number)} | ({projector.KEY: "1"} if st.session_state.get(projector.KEY) else {})
+    params = {KEY: str(number)} | ({projector.KEY: "1"} if st.session_state.get(projector.KEY) else {})
     st.switch_page(stop.page, query_params=params)
 
 

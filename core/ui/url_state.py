@@ -38,12 +38,17 @@ def finish() -> None:
         state["notices"].info("Some settings in this link were ignored: " + "; ".join(state["bad"]) + ".",
                               icon=":material/link_off:")
     state["applied"].add(state["page"])
+    state.pop("preset", None)
     state["running"] = False
 
 
-def reapply(page: str) -> None:
-    """Let the URL set `page`'s controls again on its next run, as on a first visit (a lecture stop's preset)."""
-    st.session_state.setdefault(_STATE, {"applied": set()})["applied"].discard(page)
+def preset(page: str, settings: dict[str, str]) -> None:
+    """Let `settings` (as a link would carry them) set `page`'s controls on its next run, as a link does on a first
+    visit: a lecture stop's preset. They travel in the session, not in the address, as Streamlit refuses to set a
+    parameter bound to a widget; the controls then write them into the address as usual."""
+    state = st.session_state.setdefault(_STATE, {"applied": set()})
+    state["applied"].discard(page)
+    state["preset"] = (page, dict(settings))
 
 
 def app_is_running() -> bool:
@@ -66,13 +71,14 @@ def _bind(key: str, default: Any, parse: Callable[[str], Any]) -> None:
 
 
 def _check(key: str, parse: Callable[[str], Any]) -> str | None:
-    """Before a widget that Streamlit binds is made: the binding to give it. A URL value it should not take is named
-    in the notice, and the widget is left unbound for that first run (Streamlit would drop most such values
-    silently, but an empty one would clear a choice); it is bound from the next run on."""
+    """Before a widget that Streamlit binds is made: the binding to give it. The URL's value, on a first visit (or a
+    lecture stop's, on a page already open), is put in the session too, which Streamlit's binding alone does only
+    when the widget is new. A value the widget should not take is named in the notice, and the widget is left
+    unbound for that run (Streamlit would drop most such values silently, but an empty one would clear a choice)."""
     raw = _first_visit_value(key)
     if raw is not None:
         try:
-            parse(raw)
+            st.session_state[key] = parse(raw)
         except ValueError as e:
             _ignored(key, raw, e)
             return None
@@ -83,7 +89,10 @@ def _first_visit_value(key: str) -> str | None:
     """The URL's value for `key` while the session visits the page for the first time (later, the controls rule)."""
     state = st.session_state[_STATE]
     state["keys"].add(key)
-    return st.query_params.get(key) if state["page"] not in state["applied"] else None
+    if state["page"] in state["applied"]:
+        return None
+    page, settings = state.get("preset", (None, {}))
+    return settings.get(key) if page == state["page"] else st.query_params.get(key)
 
 
 def _ignored(key: str, raw: str, reason: ValueError) -> None:
