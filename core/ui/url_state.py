@@ -92,7 +92,7 @@ def _first_visit_value(key: str) -> str | None:
     if state["page"] in state["applied"]:
         return None
     page, settings = state.get("preset", (None, {}))
-    return settings.get(key) if page == state["page"] else st.query_params.get(key)
+    return settings[key] if page == state["page"] and key in settings else st.query_params.get(key)
 
 
 def _ignored(key: str, raw: str, reason: ValueError) -> None:

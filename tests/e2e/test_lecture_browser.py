@@ -16,6 +16,7 @@ def test_walk_the_whole_lecture_with_the_keyboard_in_projector_mode(app):
         app.assert_no_exception()
         assert app.page.locator("[data-testid='stSidebar']").get_by_text(
             f"Stop {number} of {len(lecture.STOPS)}").count() == 1
+        assert app.page.locator("[data-testid='stSidebar'] .st-key-projector input[type='checkbox']").is_checked()
         if stop.section:  # the section chosen (its first is left out of the address, as a default)
             active = app.page.locator(".st-key-section button[aria-checked='true']")
             assert active.inner_text().strip() == stop.section
