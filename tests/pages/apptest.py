@@ -45,3 +45,9 @@ def bound_keys(at: AppTest) -> set[str]:
 def bound(at: AppTest, key: str) -> bool:
     """Whether the control `key` is bound to the URL by Streamlit."""
     return key in bound_keys(at)
+
+
+def value_of(at: AppTest, key: str):
+    """The value the control `key` shows."""
+    return next(node.value for block in (at.main, at.sidebar) for node in _nodes(block)
+                if getattr(node, "key", None) == key)
