@@ -58,7 +58,7 @@ def test_a_one_word_sentence_is_one_step_with_nothing_to_step_through(text):
     at = open_page(RECURRENCE)
     at.slider(key="rec_step").set_value(3).run()
     at.text_input(key="rec_text").set_value(text).run()
-    assert not at.exception and not at.slider and not at.button
+    assert not at.exception and not at.main.slider and not at.main.button
     assert at.subheader[0].value == f"Step 1: reading “{text}”"
     assert any("One word, so one step" in c.value for c in at.caption)
     at.text_input(key="rec_text").set_value("Kilimanjaro is high").run()  # the slider is back, within the words
