@@ -10,8 +10,9 @@ VADER := data/vaderSentiment-3.3.2.tar.gz
 
 .PHONY: run test install install-test debian-packages browser data checkpoints
 
+# The warm-up opens every section and lecture stop once the server answers (core/ui/warmup.py).
 run: install
-	$(VENV)/bin/streamlit run app.py
+	@$(PY) -m core.ui.warmup & $(VENV)/bin/streamlit run app.py
 
 test: install-test
 	$(PY) -m pytest

@@ -1,9 +1,13 @@
 """CNNs, RNNs, GANs et al.: an interactive companion to the tutorial. Run with `streamlit run app.py`."""
 import streamlit as st
 
-from core import device
-from core.lecture import LECTURE_PAGE, SEGMENTS
-from core.ui import presenter, projector, url_state
+from core import memory
+
+memory.settle()  # before torch allocates anything (see core/memory.py)
+
+from core import device  # noqa: E402
+from core.lecture import LECTURE_PAGE, SEGMENTS  # noqa: E402
+from core.ui import presenter, projector, url_state  # noqa: E402
 
 st.set_page_config(page_title="CNNs, RNNs, GANs et al.", page_icon=":material/neurology:", layout="wide")
 device.set_threads(spare=1)

@@ -5,12 +5,14 @@ import time
 
 import pytest
 
+from core import disk_cache
 from core.line import Line
 from core.ui import heavy
 
 
 @pytest.fixture
-def one_slot(monkeypatch):
+def one_slot(monkeypatch, tmp_path):
+    monkeypatch.setenv("DASHBOARD_CACHE", str(tmp_path))
     monkeypatch.setattr(heavy, "LINE", Line(1))
     monkeypatch.setattr(heavy, "_results", type(heavy._results)())
     monkeypatch.setattr(heavy, "_computing", {})
@@ -74,3 +76,38 @@ def test_a_computation_that_fails_frees_its_slot_and_is_not_kept(one_slot):
         heavy.result("bad", lambda: 1 / 0, "x")
     assert heavy.LINE.busy == (0, 0) and "bad" not in heavy._results
     assert heavy.result("bad", lambda: 3, "x") == 3
+
+
+def test_a_result_is_read_from_disk_by_a_restarted_server_and_written_whole(one_slot, tmp_path):
+    heavy.result(("map", 1), lambda: [1, 2, 3], "x")
+    heavy._results.clear()  # the server restarted, or another worker asks
+    assert heavy.result(("map", 1), lambda: pytest.fail("computed again"), "x") == [1, 2, 3]
+    assert list(tmp_path.rglob("*.part")) == [] and len(list(tmp_path.rglob("*.pickle"))) == 1
+
+
+def test_a_damaged_file_on_disk_is_computed_again(one_slot, tmp_path):
+    heavy.result(("map", 2), lambda: list(range(1000)), "x")
+    heavy._results.clear()
+    (kept,) = tmp_path.rglob("*.pickle")
+    kept.write_bytes(kept.read_bytes()[:100])  # cut short, as by a full disk
+    assert heavy.result(("map", 2), lambda: "again", "x") == "again"
+    assert disk_cache.read(("map", 2)) == "again"
+
+
+def test_results_of_another_fingerprint_are_never_read(one_slot, monkeypatch, tmp_path):
+    heavy.result(("map", 3), lambda: "old model", "x")
+    monkeypatch.setattr(disk_cache, "fingerprint", lambda: "0123456789abcdef")  # a rebuilt checkpoint, or new code
+    disk_cache._folder.cache_clear()
+    assert disk_cache.read(("map", 3)) is disk_cache.MISSING
+    assert [p.name for p in tmp_path.iterdir()] == ["0123456789abcdef"]  # the old folder is gone
+
+
+def test_a_key_naming_an_object_by_its_address_stays_off_disk(one_slot, tmp_path):
+    disk_cache.write(("model", object()), 1)
+    assert list(tmp_path.rglob("*.pickle")) == []
+
+
+def test_nothing_is_kept_on_disk_when_switched_off(one_slot, monkeypatch, tmp_path):
+    monkeypatch.setenv("DASHBOARD_CACHE", "off")
+    disk_cache.write(("map", 4), 1)
+    assert disk_cache.read(("map", 4)) is disk_cache.MISSING and list(tmp_path.rglob("*")) == []

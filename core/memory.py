@@ -1,0 +1,41 @@
+"""The server's memory, kept within a small shared container.
+
+Streamlit runs every student's script in a thread of its own, and glibc's allocator gives busy threads arenas of
+their own (up to eight per core) and keeps freed memory in them; tensors of a few megabytes are carved from those
+arenas once its adaptive threshold has risen. The server then holds on to every peak it ever had. `settle()` asks
+for two arenas, hands blocks of 256 KiB and more straight back to the system when freed, and trims the heap's top;
+`give_back()` returns what the arenas still hold after a large computation. Measured by
+`tests/bench/bench_class.py` (see docs/benchmarks.md)."""
+import ctypes
+import ctypes.util
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8
+ARENAS = 2
+MMAP_THRESHOLD = 256 * 1024
+TRIM_THRESHOLD = 1024 * 1024
+
+
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name)
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    except OSError:  # not glibc (macOS, Windows, musl): their allocators behave otherwise; nothing to set
+        return None
+
+
+LIBC = _libc()
+
+
+def settle() -> bool:
+    """Set the allocator as above (once per process is enough; later calls change nothing). False without glibc."""
+    if LIBC is None:
+        return False
+    return all(LIBC.mallopt(option, value) == 1 for option, value in
+               ((M_ARENA_MAX, ARENAS), (M_MMAP_THRESHOLD, MMAP_THRESHOLD), (M_TRIM_THRESHOLD, TRIM_THRESHOLD)))
+
+
+def give_back() -> None:
+    """Return the arenas' free memory to the system."""
+    if LIBC is not None:
+        LIBC.malloc_trim(0)
