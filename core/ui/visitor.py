@@ -60,6 +60,9 @@ def _control(element) -> Control | None:
     control = Control(proto.id, kind, key)
     if kind == "slider" and len(proto.options):
         control.kind, control.options = "select_slider", list(proto.options)
+        chosen = list(proto.raw_value) if proto.set_value and len(proto.raw_value) else [
+            control.options[int(i)] for i in proto.default if 0 <= int(i) < len(control.options)]
+        control.value = chosen[0] if len(chosen) == 1 else chosen or None
     elif kind == "slider":
         control.low, control.high, control.step = proto.min, proto.max, proto.step or 1.0
         control.integer = proto.data_type == proto.INT
@@ -73,6 +76,9 @@ def _control(element) -> Control | None:
         control.value = proto.value if proto.set_value else proto.default
     elif kind == "button_group":
         control.kind, control.options = "segmented", [option.content for option in proto.options]
+        chosen = list(proto.raw_values) if proto.set_value and len(proto.raw_values) else [
+            control.options[i] for i in proto.default if 0 <= i < len(control.options)]
+        control.value = chosen[0] if chosen else None
     return control
 
 

@@ -1,17 +1,25 @@
 """Warm a running dashboard before class: one visitor opens every section of every segment, then every stop of the
 lecture, so that the models are loaded and each first view is computed and kept before a lecturer clicks it.
 
-    python -m core.ui.warmup [--port 8501] [--each]     # `make run` starts it beside the server
+    python -m core.ui.warmup [--port 8501] [--each] [--every-choice]     # `make run` starts it beside the server
 
 It waits for the server to answer, walks every view (printing each one's time with --each), and ends; nothing it
-does is kept per session: the models and first views are kept by the server for everyone."""
+does is kept per session: the models and first views are kept by the server for everyone. With --every-choice it
+then moves every slider and choice of every section through its values, one control at a time from the section's
+defaults (at most MAX_VALUES values each), which computes the heavy results of the shipped inputs (attributions of
+every photo and class, attacks at every ε) and keeps them on disk too (core/disk_cache.py): once per machine, the
+evening before, since a restarted server reads them back."""
 import argparse
 import asyncio
 import time
 import urllib.request
 
 from core.lecture import SEGMENTS, STOPS
-from core.ui.visitor import Run, Visitor
+from core.ui.visitor import Control, Run, Visitor
+
+
+MAX_VALUES = 60
+NOT_WALKED = ("section", "projector")
 
 
 def wait_for_server(port: int, timeout: float = 120.0) -> None:
@@ -22,8 +30,9 @@ def wait_for_server(port: int, timeout: float = 120.0) -> None:
                 if answer.status == 200:
                     return
         except OSError:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"no dashboard answers on port {port}")
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no dashboard answers on port {port}")
         time.sleep(0.5)
 
 
@@ -33,16 +42,44 @@ def views() -> list[tuple[str, dict[str, str]]]:
     return sections + [("", {"lecture": str(number)}) for number in range(1, len(STOPS) + 1)]
 
 
+def values(control: Control) -> list:
+    """The values a control is walked through: every option, or up to MAX_VALUES evenly spread slider steps."""
+    if control.kind != "slider":
+        return control.options
+    steps = int(round((control.high - control.low) / control.step))
+    chosen = sorted({round(i * steps / (MAX_VALUES - 1)) for i in range(MAX_VALUES)}) if steps >= MAX_VALUES \
+        else range(steps + 1)
+    return [int(round(control.low + i * control.step)) if control.integer else round(control.low + i * control.step, 10)
+            for i in chosen]
+
+
+def _said(run: Run, report) -> Run:
+    trouble = "; ".join(run.exceptions + run.errors) or ("" if run.status == "ok" else run.status)
+    report(f"{run.seconds or 0:6.2f} s  {run.what}" + (f"  ({trouble})" if trouble else ""))
+    return run
+
+
 async def warm(port: int, report=lambda line: None) -> list[Run]:
     """Open every view once; what each answered."""
-    runs = []
     async with Visitor(port) as visitor:
-        for page, query in views():
-            run = await visitor.open(page, **query)
-            runs.append(run)
-            trouble = "; ".join(run.exceptions + run.errors) or ("" if run.status == "ok" else run.status)
-            report(f"{run.seconds or 0:6.2f} s  {page or '/'}?{'&'.join(f'{k}={v}' for k, v in query.items())}"
-                   + (f"  ({trouble})" if trouble else ""))
+        return [_said(await visitor.open(page, **query), report) for page, query in views()]
+
+
+async def every_choice(port: int, report=lambda line: None) -> list[Run]:
+    """Move every control of every section through its values, each control from the section's defaults."""
+    runs = []
+    for page, query in views()[:sum(len(segment.sections) for segment in SEGMENTS)]:
+        async with Visitor(port) as visitor:
+            await visitor.open(page, **query)
+            keys = [key for key, control in visitor.controls.items()
+                    if control.kind not in ("checkbox", "button") and key not in NOT_WALKED]
+        for key in keys:
+            async with Visitor(port) as visitor:  # a new session: the section's defaults
+                await visitor.open(page, **query)
+                control = visitor.controls.get(key)
+                for value in values(control) if control else ():
+                    if value != control.value:
+                        runs.append(_said(await visitor.move(key, value), report))
     return runs
 
 
@@ -50,12 +87,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8501)
     parser.add_argument("--each", action="store_true", help="print every view's time")
+    parser.add_argument("--every-choice", action="store_true", help="then every value of every control")
     args = parser.parse_args()
+    report = print if args.each else lambda line: None
     wait_for_server(args.port)
     started = time.perf_counter()
-    runs = asyncio.run(warm(args.port, print if args.each else lambda line: None))
+    runs = asyncio.run(warm(args.port, report))
     print(f"Warm-up: {len(runs)} views opened in {time.perf_counter() - started:.0f} s; every section's first "
-          "view is ready.")
+          "view is ready.", flush=True)
+    if args.every_choice:
+        started = time.perf_counter()
+        runs = asyncio.run(every_choice(args.port, report))
+        print(f"Warm-up: {len(runs)} choices made in {time.perf_counter() - started:.0f} s.")
 
 
 if __name__ == "__main__":
