@@ -1,6 +1,8 @@
 """The pretrained ImageNet classifier (EfficientNet-Lite0, shipped as a package) and its input format; and the optional
 torchvision classifiers (ResNet-18/50), offered where their weights are cached or can be downloaded."""
+import ast
 import contextlib
+import functools
 import hashlib
 import io
 import os
@@ -10,7 +12,6 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -18,6 +19,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from core.data.images import package_file
 from core.device import to_numpy
 
 SIZE = 224
@@ -77,16 +79,36 @@ class WeightsError(RuntimeError):
 
 
 def _weights(tag: str):
-    import torchvision.models  # here, not at the top: it takes a second or two to import
+    import torchvision.models  # only to build a model or its input: importing it costs 160 MB and a second or two
 
     enum, member = tag.split(".")
     return getattr(torchvision.models, enum)[member]
 
 
-def weights_path(weights) -> Path:
+@functools.cache
+def weights_file(tag: str) -> tuple[str, float]:
+    """The URL and size (MB) of a set of torchvision's weights ("Enum.MEMBER"), read from torchvision's source as
+    text, so that checking the torch cache for them imports nothing."""
+    enum, member = tag.split(".")
+    for path in sorted(package_file("torchvision", "models").glob("*.py")):
+        text = path.read_text()
+        if f"class {enum}(" not in text:
+            continue
+        weights = next(node for node in ast.parse(text).body if isinstance(node, ast.ClassDef) and node.name == enum)
+        call = next(node.value for node in weights.body
+                    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == member)
+        arguments = {keyword.arg: keyword.value for keyword in call.keywords}
+        meta = arguments["meta"]
+        size = next(value.value for key, value in zip(meta.keys, meta.values)
+                    if isinstance(key, ast.Constant) and key.value == "_file_size")
+        return arguments["url"].value, float(size)
+    raise LookupError(f"{tag} is not among torchvision's weights")
+
+
+def weights_path(url: str) -> Path:
     """Where torchvision keeps a set of weights: <torch.hub.get_dir()>/checkpoints/<the URL's file name>.
     torch.hub.get_dir() reads TORCH_HOME (and XDG_CACHE_HOME) at each call."""
-    return Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(urlparse(weights.url).path)
+    return Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(urlparse(url).path)
 
 
 def shown(path: Path) -> str:
@@ -100,7 +122,7 @@ def shown(path: Path) -> str:
 @dataclass(frozen=True)
 class Availability:
     name: str  # a key of OPTIONAL
-    weights: Any  # the torchvision WeightsEnum member that would be used
+    tag: str  # the torchvision weights that would be used ("Enum.MEMBER")
     path: Path
     cached: bool  # the weights file is in the torch cache
     online: bool | None  # the weights' host answered; None: not asked, as the weights are cached
@@ -111,7 +133,12 @@ class Availability:
 
     @property
     def size_mb(self) -> float:
-        return float(self.weights.meta.get("_file_size", 0.0))
+        return weights_file(self.tag)[1]
+
+    @property
+    def weights(self):
+        """The torchvision WeightsEnum member (imports torchvision.models: only when a model is used)."""
+        return _weights(self.tag)
 
     @property
     def key(self) -> str:
@@ -132,12 +159,12 @@ class Availability:
 
 def availability(name: str) -> Availability:
     """Whether a model of OPTIONAL can be offered: its weights cached, or else downloadable now."""
-    candidates = [_weights(tag) for tag in OPTIONAL[name].weights]
-    for weights in candidates:
-        if weights_path(weights).is_file():
-            return Availability(name, weights, weights_path(weights), True, None)
-    weights = candidates[0]
-    return Availability(name, weights, weights_path(weights), False, online(weights.url))
+    tags = OPTIONAL[name].weights
+    for tag in tags:
+        if weights_path(weights_file(tag)[0]).is_file():
+            return Availability(name, tag, weights_path(weights_file(tag)[0]), True, None)
+    url = weights_file(tags[0])[0]
+    return Availability(name, tags[0], weights_path(url), False, online(url))
 
 
 _online: dict[str, tuple[float, bool]] = {}  # host → (when asked, answered)

@@ -168,15 +168,18 @@ def test_too_few_points_in_a_class_is_refused():
         gd.GaussianClasses.fit(np.array([[0.0, 0], [1, 1], [2, 0], [3, 3], [0, 1]]), np.array([0, 0, 0, 1, 1]))
 
 
-def test_logistic_regression_is_sklearns():
+@pytest.mark.parametrize("quadratic", [False, True])
+@pytest.mark.parametrize("dataset", list(gd.DATASETS))
+def test_logistic_regression_is_sklearns(dataset, quadratic):
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
-    X, y = gd.moons(200, 0.1, seed=0)
-    X = X.astype(float)
-    scaler = StandardScaler().fit(X)
-    reference = LogisticRegression().fit(scaler.transform(X), y)
-    np.testing.assert_allclose(gd.logistic_regression(X, y)(X), reference.predict_proba(scaler.transform(X)),
-                               atol=1e-6)
+    X, y = gd.DATASETS[dataset](200, 0.1, seed=0)
+    X = X.astype(float)  # scikit-learn keeps float32 inputs in float32
+    features = gd.quadratic_features(X) if quadratic else X
+    scaler = StandardScaler().fit(features)
+    reference = LogisticRegression(tol=1e-10, max_iter=10_000).fit(scaler.transform(features), y)
+    np.testing.assert_allclose(gd.logistic_regression(X, y, quadratic)(X),
+                               reference.predict_proba(scaler.transform(features)), atol=1e-6)
 
 
 @pytest.mark.parametrize("dataset", list(gd.DATASETS))

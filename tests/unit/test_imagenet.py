@@ -1,6 +1,8 @@
 """The pretrained ImageNet classifier, offline: it recognises the shipped photos. The optional torchvision classifiers:
 found in a torch cache the tests write themselves, or explained when absent or damaged."""
 import io
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -12,6 +14,7 @@ import torch
 
 from core.data.imagenet import imagenet_classes
 from core.data.images import photos
+from core.lecture import ROOT
 from core.models import imagenet
 
 
@@ -61,9 +64,26 @@ def write_random_resnet18(seed: int = 0) -> tuple[torch.nn.Module, Path]:
 
 def test_weights_path_follows_torch_home(torch_home):
     from torchvision.models import ResNet18_Weights
-    path = imagenet.weights_path(ResNet18_Weights.IMAGENET1K_V1)
+    path = imagenet.weights_path(ResNet18_Weights.IMAGENET1K_V1.url)
     assert path.parent == torch_home / "hub" / "checkpoints"
     assert path.name == ResNet18_Weights.IMAGENET1K_V1.url.rsplit("/", 1)[1]
+
+
+def test_the_weights_files_are_read_from_torchvisions_source_as_torchvision_names_them():
+    import torchvision.models
+    for model in imagenet.OPTIONAL.values():
+        for tag in model.weights:
+            enum, member = tag.split(".")
+            weights = getattr(torchvision.models, enum)[member]
+            assert imagenet.weights_file(tag) == (weights.url, weights.meta["_file_size"])
+
+
+def test_checking_the_optional_models_imports_no_torchvision(torch_home):
+    """Importing torchvision.models costs a server 160 MB: the classification section's check must not."""
+    code = ("import sys; from core.models import imagenet; [imagenet.availability(n) for n in imagenet.OPTIONAL]; "
+            "print('torchvision' in sys.modules)")
+    answer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert answer.stdout.strip() == "False", answer.stderr
 
 
 def test_cached_weights_load_into_a_working_model(torch_home):
