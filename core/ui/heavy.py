@@ -31,20 +31,53 @@ TICK_S = 0.25
 _guard = threading.Lock()
 _results: OrderedDict[Hashable, object] = OrderedDict()
 _computing: dict[Hashable, threading.Lock] = {}  # one lock per result being computed
-_running = threading.local()  # the job this thread computes, if any
+_running = threading.local()  # the notice of the job this thread computes, if any
 
 
-class _Job:
-    """A running job's notice: its seconds so far, rewritten at most every TICK_S."""
+class _Notice:
+    """Where a job tells its student how it stands: a line rewritten in place, and beside it, once the student has
+    to wait, a Cancel button (its click is a rerun, which ends the waiting or running job where the line is next
+    rewritten; the job then stays cancelled for this student until they ask for it again)."""
 
-    def __init__(self, what: str, note):
-        self.what, self.note, self.started, self.shown = what, note, time.monotonic(), 0.0
+    def __init__(self, key: Hashable, what: str):
+        self.tag = hashlib.sha1(repr(key).encode()).hexdigest()[:12]
+        self.what, self.started, self.shown = what, time.monotonic(), 0.0
+        self.line, self.button = st.empty(), st.empty()
+        self.offered = False
+
+    def say(self, text: str, waiting: bool = True) -> None:
+        if not self.offered:
+            self.offered = True
+            self.button.button("Cancel", key=f"heavy_cancel_{self.tag}", icon=":material/cancel:",
+                               on_click=_cancelled().add, args=(self.tag,))
+        if waiting:
+            self.line.info(text, icon=":material/hourglass:")
+        else:
+            self.line.caption(text)
 
     def tick(self) -> None:
+        """A running job's seconds so far, rewritten at most every TICK_S."""
         now = time.monotonic()
         if now - self.shown >= TICK_S:
             self.shown = now
-            self.note.caption(f":material/hourglass_top: {self.what}… {now - self.started:.0f} s")
+            self.say(f":material/hourglass_top: {self.what}… {now - self.started:.0f} s", waiting=False)
+
+    def cancelled(self) -> None:
+        """Say that this student cancelled the job, offer it again, and end the script run here."""
+        with self.line.container():
+            st.info(f"**{self.what}**: cancelled.", icon=":material/cancel:")
+            st.button("Compute it after all", key=f"heavy_again_{self.tag}", icon=":material/play_arrow:",
+                      on_click=_cancelled().discard, args=(self.tag,))
+        st.stop()
+
+    def clear(self) -> None:
+        self.line.empty()
+        self.button.empty()
+
+
+def _cancelled() -> set[str]:
+    """The jobs this student cancelled (their notices' tags)."""
+    return st.session_state.setdefault("heavy_cancelled", set())
 
 
 def _check_in(module: torch.nn.Module, args: tuple) -> None:
@@ -63,10 +96,13 @@ def result(key: Hashable, compute: Callable[[], T], what: str) -> T:
         if key in _results:
             _results.move_to_end(key)
             return _results[key]
+    notice = _Notice(key, what)
+    if notice.tag in _cancelled():
+        notice.cancelled()
+    with _guard:
         same = _computing.setdefault(key, threading.Lock())
-    note = st.empty()
     try:
-        _wait(lambda timeout: same.acquire(timeout=timeout), note,
+        _wait(lambda timeout: same.acquire(timeout=timeout), notice,
               lambda: f"**{what}**: another student is computing the same result; it will be shown here too.")
         try:
             with _guard:
@@ -76,9 +112,9 @@ def result(key: Hashable, compute: Callable[[], T], what: str) -> T:
             if value is disk_cache.MISSING:
                 ticket = LINE.join()
                 try:
-                    _wait(lambda timeout: LINE.start(ticket, timeout), note,
+                    _wait(lambda timeout: LINE.start(ticket, timeout), notice,
                           lambda: f"**{what}** waits its turn: {LINE.ahead(ticket)} ahead of you on this server.")
-                    value = _run(compute, what, note)
+                    value = _run(compute, notice)
                 finally:
                     LINE.leave(ticket)
                 disk_cache.write(key, value)
@@ -92,17 +128,17 @@ def result(key: Hashable, compute: Callable[[], T], what: str) -> T:
             with _guard:
                 _computing.pop(key, None)
     finally:
-        note.empty()
+        notice.clear()
 
 
-def _run(compute: Callable[[], T], what: str, note) -> T:
+def _run(compute: Callable[[], T], notice: _Notice) -> T:
     """`compute()` with its notice ticking; a failure shown as a message that ends the run (nobody else's)."""
-    _running.job = _Job(what, note)
+    _running.job = notice
     try:
-        with st.spinner(f"{what}…"):
+        with st.spinner(f"{notice.what}…"):
             return compute()
     except Exception as error:  # noqa: BLE001 — any failure of a job is the student's message, not a traceback
-        st.error(f"**{what}** failed: {error}. Try other settings, or this section again later.",
+        st.error(f"**{notice.what}** failed: {error}. Try other settings, or this section again later.",
                  icon=":material/error:")
         st.stop()
         raise  # outside a script run (bare mode) st.stop() ends nothing
@@ -111,13 +147,13 @@ def _run(compute: Callable[[], T], what: str, note) -> T:
         memory.give_back()
 
 
-def _wait(ready: Callable[[float], bool], note, text: Callable[[], str]) -> None:
+def _wait(ready: Callable[[float], bool], notice: _Notice, text: Callable[[], str]) -> None:
     """Until `ready(timeout)` says so; the notice, once shown, is rewritten every half second (each rewrite is where
-    a click elsewhere or a closed tab ends the script run)."""
+    a click elsewhere, Cancel or a closed tab ends the script run)."""
     if ready(0.0):
         return
     while not ready(0.5):
-        note.info(text(), icon=":material/hourglass:")
+        notice.say(text())
 
 
 def shared(what: str) -> Callable[[Callable[..., T]], Callable[..., T]]:

@@ -52,6 +52,15 @@ async def until(visitor: Visitor, condition, timeout: float = 30.0) -> dict:
         await asyncio.sleep(0.2)
 
 
+async def shown(visitor: Visitor, prefix: str, timeout: float = 30.0) -> str:
+    """The key of the control starting with `prefix`, once the page shows it."""
+    deadline = time.monotonic() + timeout
+    while not (keys := [key for key in visitor.controls if key.startswith(prefix)]):
+        assert time.monotonic() < deadline, f"no {prefix}… on the page after {timeout} s"
+        await asyncio.sleep(0.1)
+    return keys[0]
+
+
 async def a_job_ended_by(port: int, tag: str, leave) -> None:
     async with Visitor(port) as other:
         student = Visitor(port)
@@ -74,6 +83,26 @@ def test_a_student_who_clicks_elsewhere_ends_their_running_job(port):
 
 def test_a_student_who_closes_the_tab_ends_their_running_job(port):
     asyncio.run(a_job_ended_by(port, "closed", lambda student: student.__aexit__()))
+
+
+def test_cancel_ends_a_running_job_until_the_student_asks_for_it_again(port):
+    async def cancel() -> None:
+        async with Visitor(port) as student, Visitor(port) as other:
+            job = asyncio.create_task(student.open("", job="slow", tag="cancel"))
+            await until(other, lambda s: s["started"].get("cancel") == 1 and s["running"] == 1)
+            button = await shown(student, "heavy_cancel_")
+            run = await student.move(button, True)
+            assert run.status == "ok" and not run.exceptions
+            await shown(student, "heavy_again_")
+            ended = await until(other, lambda s: s["running"] == 0)
+            assert "cancel" not in ended["finished"]
+            await job
+            again = asyncio.create_task(student.move(button.replace("cancel", "again", 1), True))
+            await until(other, lambda s: s["started"].get("cancel") == 2)  # asked for again, it runs again
+            await student.open("")  # and clicking elsewhere ends it
+            await until(other, lambda s: s["running"] == 0)
+            await again
+    asyncio.run(cancel())
 
 
 def test_two_students_asking_for_the_same_job_share_one_computation(port):
