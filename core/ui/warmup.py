@@ -65,10 +65,13 @@ async def warm(port: int, report=lambda line: None) -> list[Run]:
         return [_said(await visitor.open(page, **query), report) for page, query in views()]
 
 
-async def every_choice(port: int, report=lambda line: None) -> list[Run]:
-    """Move every control of every section through its values, each control from the section's defaults."""
+async def every_choice(port: int, report=lambda line: None, only: str | None = None) -> list[Run]:
+    """Move every control of every section (or the one titled `only`) through its values, each control from the
+    section's defaults."""
     runs = []
     for page, query in views()[:sum(len(segment.sections) for segment in SEGMENTS)]:
+        if only not in (None, query["section"]):
+            continue
         async with Visitor(port) as visitor:
             await visitor.open(page, **query)
             keys = [key for key, control in visitor.controls.items()

@@ -28,3 +28,27 @@ def test_the_warm_up_opens_every_view_without_a_traceback():
     trouble = [(run.what, run.status, run.exceptions, run.errors) for run in runs
                if run.status != "ok" or run.exceptions or run.errors]
     assert trouble == []
+
+
+def test_every_choice_moves_each_control_through_its_values_without_a_traceback():
+    section = SEGMENTS[1].section("Neurons and non-linearity")
+    port = free_port()
+    process = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        warmup.wait_for_server(port)
+        runs = asyncio.run(warmup.every_choice(port, only=section.title))
+    finally:
+        stop(process)
+    moved = {run.what.split("=")[0] for run in runs}
+    assert {"nn_w", "nn_b", "nn_activation"} <= moved
+    assert [(run.what, run.status, run.exceptions, run.errors) for run in runs
+            if run.status != "ok" or run.exceptions or run.errors] == []
+
+
+def test_a_slider_is_walked_through_at_most_max_values_steps_ends_included():
+    from core.ui.visitor import Control
+    fine = warmup.values(Control("id", "slider", "k", low=0.0, high=1.0, step=0.001))
+    assert len(fine) == warmup.MAX_VALUES and fine[0] == 0.0 and fine[-1] == 1.0
+    assert warmup.values(Control("id", "slider", "k", low=1, high=12, step=1, integer=True)) == list(range(1, 13))
+    assert warmup.values(Control("id", "select_slider", "k", options=["a", "b"])) == ["a", "b"]
