@@ -18,7 +18,6 @@ after the server is healthy and before the browser's visits: the renders are the
 warmed server. The median of the runs is printed.
 """
 import argparse
-import asyncio
 import ast
 import platform
 import statistics
@@ -32,7 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from core.lecture import SEGMENTS  # noqa: E402
-from core.ui import warmup  # noqa: E402
 from tests.browser import (  # noqa: E402
     APP_CONNECTED,
     APP_IDLE,
@@ -120,8 +118,8 @@ def one_run(browser, targets_: list[tuple[str, str]], log_path: Path, warm: bool
         try:
             wait_healthy(base, proc)
             healthy = time.perf_counter() - t0
-            if warm:
-                asyncio.run(warmup.warm(port))
+            if warm:  # the command `make run` starts (here in its own process: Playwright runs an event loop)
+                subprocess.run([sys.executable, "-m", "core.ui.warmup", "--port", str(port)], cwd=ROOT, check=True)
                 t0 = time.perf_counter() - healthy  # start-up is counted without the warm-up
             context = browser.new_context(viewport=VIEWPORT)
             page = context.new_page()
