@@ -32,10 +32,11 @@ class Seq2Seq(nn.Module):
     """Encoder: embedding → bidirectional GRU, one memory vector per German word. Decoder: embedding → GRU; at
     each step its state asks every memory vector "how relevant are you?" (a dot product), the softmax of the
     answers is the attention, the weighted sum of memories is the context; state and context give the next word.
-    The output layer shares its weights with the English embedding. The vocabularies are buffers."""
+    The output layer shares its weights with the English embedding. The vocabularies, and the rules that split
+    words into their subword units, are buffers."""
 
     def __init__(self, cfg: Seq2SeqConfig, source_vocab: list[str] | None = None,
-                 target_vocab: list[str] | None = None):
+                 target_vocab: list[str] | None = None, source_units: bytes = b"", target_units: bytes = b""):
         super().__init__()
         self.source_embedding = nn.Embedding(cfg.source_words, cfg.embed, padding_idx=PAD)
         self.encoder = nn.GRU(cfg.embed, cfg.hidden, batch_first=True, bidirectional=True)
@@ -48,6 +49,8 @@ class Seq2Seq(nn.Module):
         self.drop = nn.Dropout(cfg.dropout)
         self.register_buffer("source_vocab", words_to_tensor(source_vocab or []))
         self.register_buffer("target_vocab", words_to_tensor(target_vocab or []))
+        self.register_buffer("source_units", torch.tensor(list(source_units), dtype=torch.uint8))  # how words split
+        self.register_buffer("target_units", torch.tensor(list(target_units), dtype=torch.uint8))  # into subwords
         self.register_load_state_dict_pre_hook(_fit_vocabularies)
 
     @property
@@ -68,12 +71,14 @@ class Seq2Seq(nn.Module):
         state = torch.tanh(self.bridge(torch.cat([last[0], last[1]], -1)))
         return self.memory(outputs), state, source != PAD
 
-    def decode(self, target: torch.Tensor, state: torch.Tensor, memory: torch.Tensor,
-               mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """English ids so far (B, T) → next-word logits (B, T, V), attention (B, T, S), last state (B, H)."""
+    def decode(self, target: torch.Tensor, state: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor,
+               pinned: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """English ids so far (B, T) → next-word logits (B, T, V), attention (B, T, S), last state (B, H).
+        `pinned` (B, S), rows summing to 1: the attention to use instead of the decoder's own (Seq2Seq-Vis's
+        *change*)."""
         outputs, last = self.decoder(self.drop(self.target_embedding(target)), state[None])  # (B, T, H)
         scores = (outputs @ memory.transpose(1, 2)).masked_fill(~mask[:, None], float("-inf"))  # (B, T, S)
-        attention = scores.softmax(-1)
+        attention = scores.softmax(-1) if pinned is None else pinned[:, None].expand_as(scores)
         context = attention @ memory  # (B, T, H)
         attended = self.drop(torch.tanh(self.combine(torch.cat([context, outputs], -1))))
         return F.linear(attended, self.target_embedding.weight, self.out_bias), attention, last[0]
@@ -85,7 +90,8 @@ class Seq2Seq(nn.Module):
 
 
 def _fit_vocabularies(module: Seq2Seq, state_dict: dict, prefix: str, *_) -> None:
-    """Make room for the vocabularies of the checkpoint being loaded (their byte length is not in the config)."""
-    for name in ("source_vocab", "target_vocab"):
+    """Make room for the vocabularies and subword rules of the checkpoint being loaded (their byte length is not in
+    the config)."""
+    for name in ("source_vocab", "target_vocab", "source_units", "target_units"):
         if prefix + name in state_dict:
             setattr(module, name, torch.empty_like(state_dict[prefix + name]))
