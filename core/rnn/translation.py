@@ -401,10 +401,79 @@ def train_translator(recipe: "Recipe", on_progress: "Progress | None" = None) ->
     return model, {"class": "Seq2Seq", "config": asdict(cfg)}, metrics
 
 
-# Marian (Hugging Face, opus-mt-de-en): optional, only from disk. Its tokenizer needs the sentencepiece package; the
-# functions take the tokenizer as an argument, so anything with the same three methods works in its place.
+# Marian (Hugging Face, opus-mt-de-en): optional, from disk, downloaded once on request where the hub answers. Its
+# tokenizer needs the sentencepiece package; the functions take the tokenizer as an argument, so anything with the
+# same three methods works in its place.
 
 MARIAN_DE_EN = "Helsinki-NLP/opus-mt-de-en"
+MARIAN_FILES = ("config.json", "source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
+MARIAN_WEIGHTS = ("model.safetensors", "pytorch_model.bin")  # the first of these the hub has
+MARIAN_MB = 300  # about how much the download is
+CHUNK = 1 << 20
+
+
+def marian_folder() -> Path:
+    """Where the download is kept: beside the torch cache's other downloaded weights (TORCH_HOME)."""
+    return Path(torch.hub.get_dir()) / "opus-mt-de-en"
+
+
+def _hub_file(name: str) -> str:
+    from huggingface_hub import constants
+    return f"{constants.ENDPOINT}/{MARIAN_DE_EN}/resolve/main/{name}"
+
+
+def marian_downloaded() -> bool:
+    folder = marian_folder()
+    return all((folder / n).is_file() for n in MARIAN_FILES) and any((folder / n).is_file() for n in MARIAN_WEIGHTS)
+
+
+def _open(names: tuple[str, ...]) -> tuple[str, Any]:
+    """The first of `names` the hub has, opened for reading."""
+    import urllib.error
+    import urllib.request
+    for name in names[:-1]:
+        try:
+            return name, urllib.request.urlopen(_hub_file(name), timeout=30)
+        except urllib.error.HTTPError as e:
+            if e.code != 404:
+                raise
+    return names[-1], urllib.request.urlopen(_hub_file(names[-1]), timeout=30)
+
+
+def marian_reachable() -> bool:
+    """Whether the model hub answers now (asked once every few minutes, waiting at most a second and a half)."""
+    from core.models.imagenet import online
+    return online(_hub_file(MARIAN_FILES[0]))
+
+
+def download_marian(on_progress: Callable[[int, int, str], None] | None = None) -> Path:
+    """Download opus-mt-de-en's files into `marian_folder()`, telling `on_progress(bytes so far, bytes in all, file)`
+    as it goes; each file is written under another name and renamed when complete, so a broken download is never
+    taken for a model. Raises MarianUnavailable with the reason."""
+    if not marian_reachable():
+        raise MarianUnavailable("This computer cannot reach the Hugging Face model hub now, so MarianMT cannot be "
+                                "downloaded; it is used offline once downloaded.")
+    folder = marian_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        wanted = [(n,) for n in MARIAN_FILES if not (folder / n).is_file()]
+        if not any((folder / n).is_file() for n in MARIAN_WEIGHTS):
+            wanted.append(MARIAN_WEIGHTS)
+        responses = [_open(names) for names in wanted]
+        total, done = sum(int(r.headers.get("Content-Length") or 0) for _, r in responses), 0
+        for name, response in responses:
+            part = folder / f"{name}.part"
+            with response, open(part, "wb") as out:
+                while chunk := response.read(CHUNK):
+                    out.write(chunk)
+                    done += len(chunk)
+                    if on_progress is not None:
+                        on_progress(done, max(total, done), name)
+            part.replace(folder / name)
+    except OSError as e:
+        raise MarianUnavailable(f"The download of {MARIAN_DE_EN} stopped ({e}); what was complete is kept, and the "
+                                "rest is fetched when you try again.") from e
+    return folder
 
 
 class MarianUnavailable(RuntimeError):
@@ -413,19 +482,20 @@ class MarianUnavailable(RuntimeError):
 
 def load_marian(source: str | Path = MARIAN_DE_EN) -> tuple[nn.Module, Any]:
     """A Marian model (eval mode, eager attention so it returns its attention weights) and its tokenizer, from a
-    local folder or the user's Hugging Face cache; never downloaded. Raises MarianUnavailable with the reason."""
+    local folder, the dashboard's download (`download_marian`) or the user's Hugging Face cache; never downloaded
+    here. Raises MarianUnavailable with the reason."""
     from transformers import MarianMTModel, MarianTokenizer
+    if source == MARIAN_DE_EN and marian_downloaded():
+        source = marian_folder()
     try:
         tokenizer = MarianTokenizer.from_pretrained(str(source), local_files_only=True)
         model = MarianMTModel.from_pretrained(str(source), local_files_only=True, attn_implementation="eager")
     except ImportError as e:
         raise MarianUnavailable(f"Marian's tokenizer needs the sentencepiece package, which is not installed "
                                 f"(pip install sentencepiece). ({e})") from e
-    except (OSError, ValueError) as e:
-        raise MarianUnavailable(f"{source} is neither a local folder nor in this computer's Hugging Face cache, and "
-                                f"the dashboard never downloads it. With internet, run once: python -c \"from "
-                                f"transformers import pipeline; pipeline('translation', '{MARIAN_DE_EN}')\". "
-                                f"({e})") from e
+    except (OSError, ValueError, TypeError) as e:  # TypeError: a folder without its tokenizer files
+        raise MarianUnavailable(f"{source} is neither a local folder nor on this computer (the dashboard's "
+                                f"download or the Hugging Face cache). ({e})") from e
     return model.eval(), tokenizer
 
 

@@ -2,6 +2,9 @@
 search is a consistent tree whose beam 1 is greedy decoding, the interventions (pivot, change) do what they say, the
 shipped model keeps its BLEU and never saw the lecture's sentence, bad input never crashes, and the optional Marian
 path works."""
+import copy
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -286,8 +289,50 @@ def test_marian_path_takes_bad_input(tiny_marian, text):
 
 
 def test_marian_is_unavailable_with_a_plain_reason_and_never_downloads(tmp_path, tiny_marian):
-    with pytest.raises(translation.MarianUnavailable, match="never downloads|sentencepiece"):
+    with pytest.raises(translation.MarianUnavailable, match="neither a local folder|sentencepiece"):
         translation.load_marian(tmp_path / "no-such-model")
     tiny_marian[0].save_pretrained(tmp_path / "tiny")  # weights but no tokenizer files
     with pytest.raises(translation.MarianUnavailable):
         translation.load_marian(tmp_path / "tiny")
+
+
+def test_a_downloaded_marian_is_loaded_from_the_dashboards_folder_and_translates(tmp_path, monkeypatch, tiny_marian):
+    """The files the download writes (a tiny Marian model and a real sentencepiece tokenizer made here) load
+    without the network and translate."""
+    import sentencepiece
+    from transformers import MarianTokenizer
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    folder = translation.marian_folder()
+    folder.mkdir(parents=True)
+    text = tmp_path / "text.txt"
+    text.write_text("\n".join([PRESET, "the longest journeys begin when it gets dark in the streets ."] * 20))
+    sentencepiece.SentencePieceTrainer.train(input=str(text), model_prefix=str(tmp_path / "spm"), vocab_size=40,
+                                             character_coverage=1.0, bos_id=-1, eos_id=-1, unk_id=0, pad_id=-1)
+    processor = sentencepiece.SentencePieceProcessor(model_file=str(tmp_path / "spm.model"))
+    pieces = ["</s>", "<unk>", *[processor.id_to_piece(i) for i in range(1, processor.get_piece_size())], "<pad>"]
+    (folder / "vocab.json").write_text(json.dumps({p: i for i, p in enumerate(dict.fromkeys(pieces))}))
+    for name in ("source.spm", "target.spm"):
+        (folder / name).write_bytes((tmp_path / "spm.model").read_bytes())
+    tokenizer = MarianTokenizer(str(folder / "source.spm"), str(folder / "target.spm"), str(folder / "vocab.json"))
+    tokenizer.save_pretrained(folder)
+    marian = copy.deepcopy(tiny_marian[0])  # the fixture's stays as it is
+    marian.config.vocab_size = marian.config.decoder_vocab_size = len(tokenizer)
+    marian.resize_token_embeddings(len(tokenizer))
+    marian.config.pad_token_id = marian.config.decoder_start_token_id = tokenizer.pad_token_id
+    marian.config.eos_token_id = tokenizer.eos_token_id
+    marian.save_pretrained(folder)
+    assert translation.marian_downloaded()
+    model, loaded = translation.load_marian()
+    result = translation.translate_marian(model, loaded, PRESET, beam=2, max_len=6)
+    assert result.words[-1] == "</s>" and result.attention.shape == (len(result.target), len(result.source))
+
+
+def test_marian_download_offline_says_why_and_writes_nothing(tmp_path, monkeypatch):
+    from core.models import imagenet
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    monkeypatch.setattr(imagenet, "_reachable", lambda url, timeout: False)  # this machine is offline anyway
+    imagenet.forget_connectivity()
+    with pytest.raises(translation.MarianUnavailable, match="cannot reach"):
+        translation.download_marian()
+    assert not translation.marian_folder().exists()
+    imagenet.forget_connectivity()

@@ -11,7 +11,13 @@ import streamlit as st
 from core import checkpoints
 from core.models.seq2seq import SPECIALS, UNK
 from core.rnn import seq2seq_vis, translation
-from core.rnn.translation import MAX_SOURCE_CHARS, MAX_SOURCE_WORDS, PRESET, Translation
+from core.rnn.translation import (
+    MAX_SOURCE_CHARS,
+    MAX_SOURCE_PIECES,
+    MAX_SOURCE_WORDS,
+    PRESET,
+    Translation,
+)
 from core.ui import cache, projector, url_state
 
 COMPARE = "die kürzesten reisen fangen an , wenn es auf den straßen hell wird ."  # the preset, its words reversed
@@ -162,8 +168,9 @@ def show_translation(tr: Translation, style, large: bool) -> None:
                    + f" ({len(tr.unknown)} of {len(tr.words)} pieces): characters the model never saw in training, "
                      "so the encoder reads them all as one and the same vector.")
     if tr.truncated:
-        st.warning(f"The text was truncated: the model reads at most {MAX_SOURCE_WORDS} words (and the first "
-                   f"{MAX_SOURCE_CHARS:,} characters); the rest was cut.", icon=":material/content_cut:")
+        st.warning(f"The text was truncated: the model reads at most {MAX_SOURCE_WORDS} words, "
+                   f"{MAX_SOURCE_PIECES} pieces and the first {MAX_SOURCE_CHARS:,} characters; the rest was cut.",
+                   icon=":material/content_cut:")
 
 
 def attention_views(tr: Translation, model, checkpoint: str, style) -> None:
@@ -294,14 +301,35 @@ def compare_views(tr: Translation, model, checkpoint: str, beam: int, style, lar
                 st.caption("Unknown: " + ", ".join(f"**{_md(w)}**" for w in dict.fromkeys(this.unknown)))
 
 
+def _offer_download() -> None:
+    """A download button where the model hub answers; otherwise why there is none."""
+    if not translation.marian_reachable():
+        st.caption("This computer cannot reach the Hugging Face model hub now, so MarianMT cannot be downloaded "
+                   "here. Where it can (a laptop online, a cloud deployment), a button here downloads it once, "
+                   f"about {translation.MARIAN_MB} MB, and it is used offline from then on.")
+        return
+    if not st.button(f"Download {translation.MARIAN_DE_EN} (about {translation.MARIAN_MB} MB)",
+                     key="tr_marian_download", icon=":material/download:"):
+        return
+    bar = st.progress(0.0, text="Starting the download…")
+    try:
+        translation.download_marian(lambda done, total, name: bar.progress(
+            done / total, text=f"{name}: {done / 1e6:,.0f} of {total / 1e6:,.0f} MB"))
+    except translation.MarianUnavailable as e:
+        st.error(str(e), icon=":material/error:")
+        return
+    _marian.clear()
+    st.rerun()
+
+
 def marian_views(german: str, beam: int, style, large: bool) -> None:
     st.subheader("Pretrained MarianMT")
     on = url_state.toggle("Pretrained MarianMT (Hugging Face)", False, key="tr_marian",
-                          help=f"{translation.MARIAN_DE_EN}: a Transformer trained on millions of sentence pairs, "
-                               "if it is on this computer; the dashboard never downloads it.")
+                          help=f"{translation.MARIAN_DE_EN}: a Transformer trained on millions of sentence pairs. "
+                               "Used from this computer; downloaded once, when you ask, where the model hub answers.")
     if not on:
         st.caption(f"Turn on to translate the sentence above with {translation.MARIAN_DE_EN} as well, and see its "
-                   "cross-attention in the same view. It is looked for on this computer only.")
+                   "cross-attention in the same view: what millions of sentence pairs buy.")
         return
     path = url_state.text(st.text_input, "Local folder with the model (optional)", "", key="tr_marian_path",
                           placeholder=f"empty: {translation.MARIAN_DE_EN} from your Hugging Face cache")
@@ -309,6 +337,8 @@ def marian_views(german: str, beam: int, style, large: bool) -> None:
     found = _marian(source)
     if isinstance(found, str):
         st.info(f"**MarianMT is not available here.** {found}", icon=":material/cloud_off:")
+        if source == translation.MARIAN_DE_EN:
+            _offer_download()
         st.button("Look again", key="tr_marian_retry", icon=":material/refresh:", type="tertiary",
                   on_click=_marian.clear, help="Look for the model and its tokenizer again.")
         return
