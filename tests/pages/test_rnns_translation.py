@@ -2,6 +2,7 @@
 attention map, one word's attention, the nearest encoder words, the beam tree and the recorded BLEU; the beam slider
 grows the tree; bad input gives messages, never a traceback; two sentences compare and swap; the URL carries every
 control; MarianMT, absent here, says why. Exact English outputs are not asserted: the translator may be retrained."""
+import html
 import importlib.util
 import json
 
@@ -57,10 +58,11 @@ def test_the_lecture_sentence_opens_translated_with_attention_tree_and_bleu():
     at = open_page()
     ok(at)
     assert at.text_input(key="tr_text").value == PRESET and at.slider(key="tr_beam").value == 5
-    assert chart_keys(at) == ["tr_attention", "tr_word_chart", "tr_near_chart", "tr_tree", "tr_compare_a",
-                              "tr_compare_b"]
+    assert chart_keys(at) == ["tr_attention", "tr_word_chart", "tr_near_chart", "tr_tree", "tr_pivot_tree",
+                              "tr_compare_a", "tr_compare_b"]
     z, german, english = heatmap(at, "tr_attention")
-    assert len(german) == len(PRESET.split()) and z.shape == (len(english), len(german))
+    assert "".join(g.replace("·", "") for g in german) == PRESET.replace(" ", "")  # pieces, "·" continuing a word
+    assert z.shape == (len(english), len(german))
     np.testing.assert_allclose(z.sum(1), 1, atol=1e-4)  # every English word's attention is a distribution
     assert english[-1] == "&lt;/s&gt;"
     assert "Encoder reads:" in text(at) and "final hypotheses" in text(at)
@@ -82,6 +84,24 @@ def test_the_lecture_sentence_opens_translated_with_attention_tree_and_bleu():
     assert near.value in PRESET.split()
     bars = figure(at, "tr_near_chart")["data"][0]["x"]
     assert len(bars) == 8 and bars == sorted(bars)  # nearest on top
+
+
+def test_a_pivot_and_a_change_re_decode_from_the_chosen_step():
+    at = open_page()
+    ok(at)
+    model = checkpoints.load_model("translator")
+    groups = {g.key: g for g in at.get("button_group")}
+    step, word = groups["tr_pivot_step"].value, groups["tr_pivot_word"].value
+    best = next(t for t in figure(at, "tr_pivot_tree")["data"] if t.get("name") == "best translation")
+    written = dict(zip(best["x"], (c[0] for c in best["customdata"])))[step + 1]  # the words up to the pivot
+    assert written.endswith(html.escape(model.target_words[word].lstrip("▁")))
+    assert "tr_change_attention" not in chart_keys(at) and any("Pick German pieces" in i.value for i in at.info)
+    at.button_group(key="tr_change_to").set_value([0, 2]).run()
+    ok(at)
+    z, german, _ = heatmap(at, "tr_change_attention")
+    pinned = np.zeros(len(german))
+    pinned[[0, 2]] = 0.5
+    np.testing.assert_allclose(z[at.button_group(key="tr_change_word").value], pinned, atol=1e-6)
 
 
 def test_the_beam_slider_grows_the_tree():
