@@ -1,5 +1,4 @@
 """Text datasets: Rotten Tomatoes snippets for sentiment, German-English sentence pairs for translation."""
-import re
 import tarfile
 from contextlib import ExitStack
 from functools import lru_cache
@@ -119,45 +118,3 @@ def sentence_pairs(split: str = "all") -> list[tuple[str, str]]:
     """(German, English) sentence pairs from the Ding dictionary, for a translation model."""
     pairs = _sentence_pairs()
     return [pairs[i] for i in _split(len(pairs), split)]
-
-
-MARKUP = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|<[^>]*>")  # grammar tags, subject areas, explanations
-MAX_ENTRY_WORDS = 12
-
-
-def _clean(text: str, english: bool) -> str:
-    """A dictionary entry without its markup; an English verb without its "to"."""
-    text = re.sub(r"\s+", " ", MARKUP.sub(" ", text)).strip(" ;,")
-    return text[3:] if english and text.startswith("to ") else text
-
-
-def _read_entries(path: Path) -> list[tuple[str, str]]:
-    """Every word, phrase and sentence of the dictionary as (German, English), markup removed: each German variant
-    beside the English variant in the same place (or the first)."""
-    pairs: dict[tuple[str, str], None] = {}
-    with open(path, encoding="utf-8") as lines:
-        for line in lines:
-            if line.startswith("#") or " :: " not in line:
-                continue
-            german, english = (side.split(" | ") for side in line.rstrip("\n").split(" :: ", 1))
-            if len(german) != len(english):
-                continue
-            for de_variants, en_variants in zip(german, english):
-                en = [_clean(v, True) for v in en_variants.split("; ")]
-                for i, variant in enumerate(de_variants.split("; ")):
-                    de, translated = _clean(variant, False), en[i] if i < len(en) else en[0]
-                    if (de and translated and not set("/+…") & set(de + translated)
-                            and len(de.split()) <= MAX_ENTRY_WORDS and len(translated.split()) <= MAX_ENTRY_WORDS):
-                        pairs[(de, translated)] = None
-    return list(pairs)
-
-
-@lru_cache(maxsize=1)
-def dictionary_entries() -> list[tuple[str, str]]:
-    """All (German, English) entries of the Ding dictionary — words, phrases and sentences — for training beside
-    the sentence pairs. Held-out sentences are among them: the caller removes them."""
-    return sources.first_available(
-        "German-English dictionary entries (Ding dictionary)",
-        [lambda: _read_entries(sources.DATA_DIR / DING_FILE), lambda: _read_entries(DING_DEBIAN)],
-        DING_HINT,
-    )

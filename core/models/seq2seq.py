@@ -32,11 +32,10 @@ class Seq2Seq(nn.Module):
     """Encoder: embedding → bidirectional GRU, one memory vector per German word. Decoder: embedding → GRU; at
     each step its state asks every memory vector "how relevant are you?" (a dot product), the softmax of the
     answers is the attention, the weighted sum of memories is the context; state and context give the next word.
-    The output layer shares its weights with the English embedding. The vocabularies, and the rules that split
-    words into their subword units, are buffers."""
+    The output layer shares its weights with the English embedding. The vocabularies are buffers."""
 
     def __init__(self, cfg: Seq2SeqConfig, source_vocab: list[str] | None = None,
-                 target_vocab: list[str] | None = None, source_units: bytes = b"", target_units: bytes = b""):
+                 target_vocab: list[str] | None = None):
         super().__init__()
         self.source_embedding = nn.Embedding(cfg.source_words, cfg.embed, padding_idx=PAD)
         self.encoder = nn.GRU(cfg.embed, cfg.hidden, batch_first=True, bidirectional=True)
@@ -49,8 +48,6 @@ class Seq2Seq(nn.Module):
         self.drop = nn.Dropout(cfg.dropout)
         self.register_buffer("source_vocab", words_to_tensor(source_vocab or []))
         self.register_buffer("target_vocab", words_to_tensor(target_vocab or []))
-        self.register_buffer("source_units", torch.tensor(list(source_units), dtype=torch.uint8))  # how words split
-        self.register_buffer("target_units", torch.tensor(list(target_units), dtype=torch.uint8))  # into subwords
         self.register_load_state_dict_pre_hook(_fit_vocabularies)
 
     @property
@@ -90,8 +87,7 @@ class Seq2Seq(nn.Module):
 
 
 def _fit_vocabularies(module: Seq2Seq, state_dict: dict, prefix: str, *_) -> None:
-    """Make room for the vocabularies and subword rules of the checkpoint being loaded (their byte length is not in
-    the config)."""
-    for name in ("source_vocab", "target_vocab", "source_units", "target_units"):
+    """Make room for the vocabularies of the checkpoint being loaded (their byte length is not in the config)."""
+    for name in ("source_vocab", "target_vocab"):
         if prefix + name in state_dict:
             setattr(module, name, torch.empty_like(state_dict[prefix + name]))

@@ -1,9 +1,6 @@
 """Seq2Seq-Vis's views of a translation as plotly figures: the attention between German and English words, where one
 English word looked, the German words the encoder holds nearest, and the beam search tree. Pure functions of a
-`core.rnn.translation.Translation`; every figure takes a PlotStyle, so projector mode reaches it.
-
-Both models read and write subword pieces, "▁" starting a word. A piece is drawn without its "▁"; a piece that
-continues the word before it is drawn with a leading "·" ("läng", "·sten")."""
+`core.rnn.translation.Translation`; every figure takes a PlotStyle, so projector mode reaches it."""
 import html
 
 import numpy as np
@@ -16,20 +13,6 @@ UNKNOWN = "<unk>"
 MARK = "#D55E00"  # Okabe-Ito vermillion: unknown words, in both palettes
 GREY = "#9a9a9a"
 SHOWN_VALUE = 0.1  # attention weights at least this large are written in their cell
-WORD_START, CONTINUES = "▁", "·"
-SPECIAL = ("<pad>", "<unk>", "<s>", "</s>")
-
-
-def piece(token: str) -> str:
-    """A subword piece as drawn: "▁läng" → "läng", "sten" → "·sten"; specials as they are."""
-    if token in SPECIAL:
-        return token
-    return token[1:] or token if token.startswith(WORD_START) else CONTINUES + token
-
-
-def spell(tokens: list[str]) -> str:
-    """Pieces as text: the pieces of a word joined, words (and specials) separated by spaces."""
-    return "".join(" " + t if t in SPECIAL else t for t in tokens).replace(WORD_START, " ").strip()
 
 
 def shown(token: str) -> str:
@@ -41,7 +24,7 @@ def source_labels(tr: Translation, bold: frozenset[int] = frozenset()) -> list[s
     """The German words as typed, one tick label each; unknown words in colour with a '?', `bold` positions bold."""
     labels = []
     for i, (word, seen) in enumerate(zip(tr.words, tr.source)):
-        text = shown(piece(word))
+        text = shown(word)
         if seen == UNKNOWN:
             text = f"<span style='color:{MARK}'>{text}?</span>"
         labels.append(f"<b>{text}</b>" if i in bold else text)
@@ -67,8 +50,8 @@ def attention_map(tr: Translation, style: PlotStyle, title: str | None = None,
     if not tr.target or attention.size == 0:
         return _empty(style, "No translation to show.", title)
     rows, cols = attention.shape
-    target = [shown(piece(t)) for t in tr.target]
-    words = [shown(piece(w)) for w in tr.words[:cols]]
+    target = [shown(t) for t in tr.target]
+    words = [shown(w) for w in tr.words[:cols]]
     custom = [[[t, w] for w in words] for t in target]
     text = np.where(attention >= SHOWN_VALUE, np.char.mod("%.2f", attention), "").tolist()
     small = max(10, round(style.font_size * 0.75))
@@ -87,7 +70,7 @@ def attention_map(tr: Translation, style: PlotStyle, title: str | None = None,
                      tickfont=dict(size=ticks))
     fig.update_yaxes(tickvals=list(range(rows)), ticktext=target, autorange="reversed", title=None, showgrid=False,
                      zeroline=False, tickfont=dict(size=ticks))
-    longest = max(len(piece(w)) for w in tr.words[:cols]) + 1
+    longest = max(len(w) for w in tr.words[:cols]) + 1
     top = (round(longest * ticks * 0.5) if slanted else ticks * 2) + 20  # room for the slanted words
     fig = layout(fig, style, None, height=rows * cell + top)
     fig.update_layout(margin=dict(t=top + (style.font_size * 2 if title else 0)))
@@ -106,7 +89,7 @@ def word_attention(tr: Translation, row: int, style: PlotStyle, title: str | Non
                            text=[f"{w:.2f}" if w >= 0.05 else "" for w in weights], textposition="outside",
                            cliponaxis=False, constraintext="none",
                            textfont=dict(size=max(10, round(style.font_size * 0.8))),
-                           customdata=[shown(piece(w)) for w in tr.words],
+                           customdata=[shown(w) for w in tr.words],
                            hovertemplate="“%{customdata}”: %{y:.3f}<extra></extra>"))
     many = len(weights) > 16  # a long sentence: smaller words under the bars
     fig.update_xaxes(tickvals=list(range(len(weights))), ticktext=source_labels(tr),
@@ -119,7 +102,6 @@ def word_attention(tr: Translation, row: int, style: PlotStyle, title: str | Non
 def nearest_words(pairs: list[tuple[str, float]], word: str, style: PlotStyle, title: str | None = None) -> go.Figure:
     """The German words whose encoder embeddings point most the same way as `word`'s: cosine similarity bars,
     the nearest on top."""
-    word, pairs = piece(word), [(piece(w), s) for w, s in pairs]
     if not pairs:
         return _empty(style, f"“{shown(word)}” has no vector in this model.", title)
     pairs = pairs[::-1]
@@ -186,7 +168,7 @@ def beam_tree(tr: Translation, style: PlotStyle, title: str | None = None, width
         while node.parent >= 0:
             out.append(node.token)
             node = tree[node.parent]
-        return shown(spell(out[::-1])) or "(start)"
+        return shown(" ".join(reversed(out))) or "(start)"
 
     edges: dict[bool, tuple[list, list]] = {False: ([], []), True: ([], [])}
     for node in tree[1:]:
@@ -216,8 +198,8 @@ def beam_tree(tr: Translation, style: PlotStyle, title: str | None = None, width
             continue
         look = looks[name]
         on_path = name == "best translation"
-        labels = [shown(_clip(piece(n.token), limit if not on_path else max(limit, 4)))
-                  if (limit >= 2 or on_path) else "" for n in nodes]
+        labels = [shown(_clip(n.token, limit if not on_path else max(limit, 4))) if (limit >= 2 or on_path) else ""
+                  for n in nodes]
         traces.append(go.Scatter(
             x=[n.step for n in nodes], y=[row[n.id] for n in nodes], mode="markers+text", name=shown(name),
             text=labels, textposition="top center",

@@ -1,15 +1,14 @@
 """What do RNNs learn? German → English translation with attention, as Seq2Seq-Vis shows it: the words the encoder
 reads, the attention of each English word over the German ones, the beam search tree, the nearest encoder words.
 
-The shipped model (`translator`) is a GRU encoder-decoder trained here on the Ding dictionary's example sentences and
-its word and phrase entries, reading and writing subword units (core.rnn.subwords), so no German word is unknown.
+The shipped model (`translator`) is a GRU encoder-decoder trained here on the Ding dictionary's example sentences.
 A Hugging Face Marian model (opus-mt-de-en) can stand in for it where the user already has one on disk.
 """
 import re
-from collections.abc import Callable, Iterator
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import sacrebleu
@@ -20,8 +19,7 @@ from torch import nn
 from core import retrieval
 from core.device import device, to_numpy
 from core.models.seq2seq import BOS, EOS, PAD, SPECIALS, UNK, Seq2Seq, Seq2SeqConfig
-from core.rnn import subwords
-from core.training import Progress, Recipe
+from core.training import Progress, Recipe, shuffled_batches
 
 TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")  # a word (with inner hyphens or apostrophes) or one symbol
 MAX_SOURCE_CHARS = 1000  # longer text is cut here, and flagged
@@ -29,11 +27,9 @@ MAX_SOURCE_WORDS = 40  # the training sentences have at most 17
 MAX_SOURCE_PIECES = 128  # Marian's subword pieces
 PRESET = "die längsten reisen fangen an , wenn es auf den straßen dunkel wird ."  # the lecture's Seq2Seq-Vis example
 
-SOURCE_UNITS, TARGET_UNITS = 16000, 8000  # subword vocabularies, specials included
-SENTENCE_WEIGHT = 5  # each sentence counts as often when the units are learned
-WORD_DROPOUT = 0.1  # share of German units hidden as <unk> in each training batch
-BATCH = 64  # sentence pairs a step
-ENTRY_BATCH = 64  # and dictionary entries (words, phrases) beside them
+MIN_COUNT = 2  # a word seen once in training is <unk>, so the model meets <unk> while it learns
+WORD_DROPOUT = 0.1  # share of German words hidden as <unk> in each training batch
+BATCH = 64
 NEVER_WRITTEN = (PAD, BOS, UNK)  # the decoder may not choose these: an English <unk> would tell the class nothing
 LR = 2e-3
 
@@ -44,24 +40,20 @@ def tokenize(text: str) -> tuple[list[str], bool]:
     return words[:MAX_SOURCE_WORDS], len(text) > MAX_SOURCE_CHARS or len(words) > MAX_SOURCE_WORDS
 
 
-def detokenize(pieces: list[str]) -> str:
-    """Subword pieces ("▁" starts a word) back to a sentence: no </s>, punctuation attached, a capital first
-    letter."""
-    text = re.sub(r" ([.,!?;:])", r"\1", " ".join(subwords.join(pieces)))
+def detokenize(tokens: list[str]) -> str:
+    """Words back to a sentence: no </s>, punctuation attached, a capital first letter."""
+    text = re.sub(r" ([.,!?;:])", r"\1", " ".join(t for t in tokens if t != SPECIALS[EOS]))
     return text[:1].upper() + text[1:]
 
 
-def units(model: Seq2Seq) -> tuple[Any, Any]:
-    """The model's German and English subword tokenizers, read from its buffers once."""
-    if getattr(model, "_units", None) is None:
-        model._units = tuple(subwords.from_bytes(bytes(to_numpy(b).tobytes()))
-                             for b in (model.source_units, model.target_units))
-    return model._units
+def vocabulary(sentences: list[list[str]], min_count: int = MIN_COUNT) -> list[str]:
+    """The specials, then every word seen at least `min_count` times, most frequent first."""
+    counts = Counter(w for words in sentences for w in words)
+    return [*SPECIALS, *sorted((w for w, n in counts.items() if n >= min_count), key=lambda w: (-counts[w], w))]
 
 
-def source_ids(model: Seq2Seq, words: list[str]) -> tuple[list[str], list[int]]:
-    """German words → the pieces and ids the encoder reads."""
-    return subwords.split(units(model)[0], words)
+def to_ids(words: list[str], index: dict[str, int]) -> list[int]:
+    return [index.get(w, UNK) for w in words]
 
 
 @dataclass
@@ -95,8 +87,8 @@ class Hypothesis:
 @dataclass
 class Translation:
     """German in, English out, with everything Seq2Seq-Vis draws."""
-    words: list[str]  # the German as read: subword pieces, "▁" starting a word (Marian's too)
-    source: list[str]  # as the encoder sees it: a piece with a character never seen in training as <unk>
+    words: list[str]  # the German as read (the shipped model: lower-case words; Marian: subword pieces)
+    source: list[str]  # as the encoder sees it: unknown words as <unk>
     beams: list[Hypothesis]  # best first; empty for empty input
     tree: list[Node]  # every hypothesis kept at every step; tree[0] is the root
     text: str  # the best translation as a sentence
@@ -111,7 +103,7 @@ class Translation:
 
     @property
     def unknown(self) -> list[str]:
-        """The German pieces the model has no vector for."""
+        """The German words the model has no vector for."""
         return [w for w, s in zip(self.words, self.source) if s == SPECIALS[UNK]]
 
 
@@ -177,15 +169,13 @@ def translate(model: Seq2Seq, german: str, beam: int = 5, max_len: int | None = 
               pin: tuple[int, tuple[int, ...]] | None = None) -> Translation:
     """Translate with beam search (beam 1: greedy). The model must be in eval mode; it is not changed.
 
-    Seq2Seq-Vis's interventions: `prefix`, English piece ids the translation must start with (a *pivot*: the best
-    words up to a step, then another one); `pin` = (position, German positions): the English piece at that
-    position attends to those German pieces, evenly, instead of where the decoder would look (a *change*)."""
+    Seq2Seq-Vis's interventions: `prefix`, English word ids the translation must start with (a *pivot*: the best
+    words up to a step, then another one); `pin` = (position, German positions): the English word at that position
+    attends to those German words, evenly, instead of where the decoder would look (a *change*)."""
     words, truncated = tokenize(german)
-    pieces, ids = source_ids(model, words)
-    truncated |= len(ids) > MAX_SOURCE_PIECES
-    pieces, ids = pieces[:MAX_SOURCE_PIECES], ids[:MAX_SOURCE_PIECES]
-    targets = model.target_words
-    source = [SPECIALS[UNK] if i == UNK else p for p, i in zip(pieces, ids)]
+    vocab, targets = model.source_words, model.target_words
+    ids = to_ids(words, {w: i for i, w in enumerate(vocab)})
+    source = [vocab[i] for i in ids]
     if not ids:
         return Translation(words, source, [], [Node(0, -1, 0, BOS, SPECIALS[BOS], 0.0, False)], "", truncated)
     dev = next(model.parameters()).device
@@ -196,7 +186,8 @@ def translate(model: Seq2Seq, german: str, beam: int = 5, max_len: int | None = 
         pinned = torch.zeros(1, len(ids), device=dev)
         pinned[0, [i for i in pin[1] if 0 <= i < len(ids)]] = 1
         pinned /= pinned.sum()
-    written = iter(range(max(max_len or default_max_len(len(ids)), len(prefix) + 1)))
+    limit = max(max_len or default_max_len(len(ids)), len(prefix) + 1)
+    written = iter(range(limit))
 
     def step(last: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         k, t = len(last), next(written)
@@ -204,21 +195,19 @@ def translate(model: Seq2Seq, german: str, beam: int = 5, max_len: int | None = 
                                                 pinned.expand(k, -1) if pinned is not None and t == pin[0] else None)
         return logits[:, 0].log_softmax(-1), attention[:, 0], state
 
-    tree, beams = beam_search(step, state, BOS, EOS, targets.__getitem__, beam,
-                              max(max_len or default_max_len(len(ids)), len(prefix) + 1), banned=NEVER_WRITTEN,
+    tree, beams = beam_search(step, state, BOS, EOS, targets.__getitem__, beam, limit, banned=NEVER_WRITTEN,
                               forced=tuple(prefix))
-    return Translation(pieces, source, beams, tree, detokenize(beams[0].tokens), truncated)
+    return Translation(words, source, beams, tree, detokenize(beams[0].tokens), truncated)
 
 
 @torch.no_grad()
-def next_pieces(model: Seq2Seq, german: str, prefix: tuple[int, ...] = (), k: int = 8) -> list[tuple[int, float]]:
-    """The `k` most probable English pieces (ids, probabilities) after the words `prefix`: what a *pivot* chooses
+def next_words(model: Seq2Seq, german: str, prefix: tuple[int, ...] = (), k: int = 8) -> list[tuple[int, float]]:
+    """The `k` most probable English words (ids, probabilities) after the words `prefix`: what a *pivot* chooses
     from. Nothing for empty input."""
-    _, ids = source_ids(model, tokenize(german)[0])
+    ids = to_ids(tokenize(german)[0], {w: i for i, w in enumerate(model.source_words)})
     if not ids:
         return []
     dev = next(model.parameters()).device
-    ids = ids[:MAX_SOURCE_PIECES]
     memory, state, mask = model.encode(torch.tensor([ids], device=dev), torch.tensor([len(ids)]))
     logits, _, _ = model.decode(torch.tensor([[BOS, *prefix]], device=dev), state, memory, mask)
     p = logits[0, -1].float().softmax(-1)
@@ -227,13 +216,21 @@ def next_pieces(model: Seq2Seq, german: str, prefix: tuple[int, ...] = (), k: in
     return list(zip(top.indices.tolist(), top.values.tolist()))
 
 
+LECTURE_REFERENCE = "the longest journeys begin when it gets dark in the streets"
+
+
+def chrf(hypothesis: str, reference: str) -> float:
+    """chrF (sacreBLEU, case-insensitive as BLEU here): character n-gram F-score of one translation, 0 to 100."""
+    return round(sacrebleu.sentence_chrf(hypothesis.lower(), [reference.lower()]).score, 1)
+
+
 @torch.no_grad()
 def greedy(model: Seq2Seq, sentences: list[list[str]], max_len: int | None = None) -> list[list[str]]:
-    """Greedy decoding of many tokenised sentences at once (for BLEU): the most probable piece at each step.
-    The same pieces as `translate(..., beam=1)`; nothing for an empty sentence."""
-    targets = model.target_words
+    """Greedy decoding of many tokenised sentences at once (for BLEU): the most probable word at each step.
+    The same words as `translate(..., beam=1)`; nothing for an empty sentence."""
+    index, targets = {w: i for i, w in enumerate(model.source_words)}, model.target_words
     dev = next(model.parameters()).device
-    ids = [torch.tensor(source_ids(model, s)[1] or [UNK]) for s in sentences]  # an empty one is read, then dropped
+    ids = [torch.tensor(to_ids(s, index) or [UNK]) for s in sentences]  # an empty one is read, then dropped
     lengths = torch.tensor([len(i) for i in ids])
     limits = lengths.mul(2).add(5) if max_len is None else torch.full_like(lengths, max_len)
     memory, state, mask = model.encode(nn.utils.rnn.pad_sequence(ids, True, PAD).to(dev), lengths)
@@ -255,15 +252,14 @@ def greedy(model: Seq2Seq, sentences: list[list[str]], max_len: int | None = Non
     return result
 
 
-def nearest_source_words(model: Seq2Seq, piece: str, k: int = 8) -> list[tuple[str, float]]:
-    """The German pieces whose encoder embeddings point the most the same way as `piece`'s, with their cosine
-    similarity, best first; [] for a piece the model does not have (a word is looked up as "▁word")."""
+def nearest_source_words(model: Seq2Seq, word: str, k: int = 8) -> list[tuple[str, float]]:
+    """The German words whose encoder embeddings point the most the same way as `word`'s, with their cosine
+    similarity, best first; [] for a word the model does not know."""
     vocab = model.source_words[len(SPECIALS):]
-    piece = piece if piece in vocab else subwords.WORD_START + piece.lower()
-    if piece not in vocab:
+    if word.lower() not in vocab:
         return []
     bank = retrieval.normalise(to_numpy(model.source_embedding.weight[len(SPECIALS):].detach().float()))
-    i = vocab.index(piece)
+    i = vocab.index(word.lower())
     return [(vocab[j], float(bank[j] @ bank[i])) for j in retrieval.nearest(bank[i], bank, k, exclude=i)]
 
 
@@ -285,44 +281,22 @@ def _batch(pairs: list[tuple[list[int], list[int]]]) -> tuple[torch.Tensor, torc
             nn.utils.rnn.pad_sequence(target, True, PAD))
 
 
-def _loss(model: Seq2Seq, batch: list[tuple[list[int], list[int]]], g: torch.Generator) -> torch.Tensor:
-    source, lengths, target = _batch(batch)
-    source = source.masked_fill((torch.rand(source.shape, generator=g) < WORD_DROPOUT) & (source != PAD), UNK)
-    dev = next(model.parameters()).device
-    logits = model(source.to(dev), lengths, target[:, :-1].to(dev))
-    return F.cross_entropy(logits.flatten(0, 1), target[:, 1:].flatten().to(dev), ignore_index=PAD,
-                           label_smoothing=0.1)
-
-
-def similar_lengths(lengths: list[int], batch_size: int, steps: int, g: torch.Generator) -> Iterator[list[int]]:
-    """Indices of `steps` mini-batches whose items have about the same length (so little of a batch is padding):
-    each pass sorts a fresh random order by length, cuts it into batches and shuffles the batches."""
-    lengths_t = torch.tensor(lengths, dtype=torch.float)
-    batches: list[list[int]] = []
-    for _ in range(steps):
-        if not batches:
-            order = (lengths_t + torch.rand(len(lengths), generator=g)).argsort()  # equal lengths in random order
-            cuts = order[:len(order) // batch_size * batch_size].view(-1, batch_size)
-            batches = [cuts[i].tolist() for i in torch.randperm(len(cuts), generator=g).tolist()]
-        yield batches.pop()
-
-
 def fit(model: Seq2Seq, pairs: list[tuple[list[int], list[int]]], steps: int, seed: int,
-        on_progress: "Progress | None" = None, entries: list[tuple[list[int], list[int]]] = ()) -> list[float]:
-    """Teacher forcing: the decoder reads the true English pieces and learns to predict each next one. Each step
-    one batch of sentence pairs and, where given, one of dictionary entries beside it. Adam with a cosine-decaying
-    learning rate, gradients clipped (RNNs), label smoothing, German pieces dropped to <unk>; batches of similar
-    English lengths."""
-    model.to(device()).train()
+        on_progress: "Progress | None" = None) -> list[float]:
+    """Teacher forcing: the decoder reads the true English words and learns to predict each next one. Adam with a
+    cosine-decaying learning rate, gradients clipped (RNNs), label smoothing, German words dropped to <unk>."""
+    dev = device()
+    model.to(dev).train()
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    more = similar_lengths([len(en) for _, en in entries], ENTRY_BATCH, steps, g) if entries else None
     losses = []
-    for step, idx in enumerate(similar_lengths([len(en) for _, en in pairs], BATCH, steps, g)):
-        loss = _loss(model, [pairs[i] for i in idx], g)
-        if more is not None:
-            loss = loss + _loss(model, [entries[i] for i in next(more)], g)
+    for step, idx in enumerate(shuffled_batches(len(pairs), BATCH, steps, g)):
+        source, lengths, target = _batch([pairs[i] for i in idx])
+        source = source.masked_fill((torch.rand(source.shape, generator=g) < WORD_DROPOUT) & (source != PAD), UNK)
+        logits = model(source.to(dev), lengths, target[:, :-1].to(dev))
+        loss = F.cross_entropy(logits.flatten(0, 1), target[:, 1:].flatten().to(dev), ignore_index=PAD,
+                               label_smoothing=0.1)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -343,61 +317,23 @@ def round_to_half(model: nn.Module) -> None:
             value.copy_(value.half().float())
 
 
-LECTURE_REFERENCE = "the longest journeys begin when it gets dark in the streets"
-
-
-def training_data() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The train split's sentence pairs, and the dictionary's word, phrase and sentence entries, without any whose
-    German or English is a held-out (val or test) sentence's, and without any that holds the lecture's sentence."""
-    from core.data.text import dictionary_entries, sentence_pairs
-    held_out = sentence_pairs("val") + sentence_pairs("test")
-    german = {" ".join(tokenize(de)[0]) for de, _ in held_out}
-    english = {" ".join(tokenize(en)[0]) for _, en in held_out}
-    lecture = " ".join(tokenize(PRESET)[0]).rstrip(" .")
-    entries = [(de, en) for de, en in dictionary_entries()
-               if (d := " ".join(tokenize(de)[0])) not in german and lecture not in d
-               and " ".join(tokenize(en)[0]) not in english]
-    return sentence_pairs("train"), entries
-
-
-def _pieces(tokenizer: Any, texts: list[str]) -> list[list[int]]:
-    return [e.ids for e in tokenizer.encode_batch([" ".join(tokenize(t)[0]) for t in texts])]
-
-
-def chrf(hypothesis: str, reference: str) -> float:
-    """chrF (sacreBLEU, case-insensitive as BLEU here): character n-gram F-score of one translation, 0 to 100."""
-    return round(sacrebleu.sentence_chrf(hypothesis.lower(), [reference.lower()]).score, 1)
-
-
 def train_translator(recipe: "Recipe", on_progress: "Progress | None" = None) -> tuple[Seq2Seq, dict, dict]:
-    """The shipped `translator`: subword units learned from the training text (sentences and dictionary entries),
-    teacher forcing for recipe.steps steps, then BLEU on val (greedy) and test (greedy, beam 5), the unknown share
-    of the test German, and the lecture's sentence with its chrF, all with the weights rounded to fp16 as saved."""
+    """The shipped `translator`: vocabularies from the train split, teacher forcing for recipe.steps batches,
+    then BLEU on val (greedy) and test (greedy, beam 5) with the weights rounded to fp16 as saved."""
     from core.data.text import sentence_pairs
     torch.manual_seed(recipe.seed)
-    sentences, entries = training_data()
-    everything = sentences * SENTENCE_WEIGHT + entries  # so the sentences' frequent words become whole units
-    source, target = (subwords.learn([" ".join(tokenize(pair[side])[0]) for pair in everything], size)
-                      for side, size in ((0, SOURCE_UNITS), (1, TARGET_UNITS)))
-    cfg = Seq2SeqConfig(source.get_vocab_size(), target.get_vocab_size())
-    model = Seq2Seq(cfg, subwords.units(source), subwords.units(target), subwords.to_bytes(source),
-                    subwords.to_bytes(target))
-
-    def ids(pairs: list[tuple[str, str]]) -> list[tuple[list[int], list[int]]]:
-        return list(zip(_pieces(source, [de for de, _ in pairs]), _pieces(target, [en for _, en in pairs])))
-
-    losses = fit(model, ids(sentences), recipe.steps, recipe.seed, on_progress, ids(entries))
+    german, english = zip(*[(tokenize(de)[0], tokenize(en)[0]) for de, en in sentence_pairs("train")])
+    source_vocab, target_vocab = vocabulary(german), vocabulary(english)
+    cfg = Seq2SeqConfig(len(source_vocab), len(target_vocab))
+    model = Seq2Seq(cfg, source_vocab, target_vocab)
+    source_index, target_index = ({w: i for i, w in enumerate(v)} for v in (source_vocab, target_vocab))
+    pairs = [(to_ids(de, source_index), to_ids(en, target_index)) for de, en in zip(german, english)]
+    losses = fit(model, pairs, recipe.steps, recipe.seed, on_progress)
     round_to_half(model)
     test = sentence_pairs("test")
-    test_ids = [i for words in _pieces(source, [de for de, _ in test]) for i in words]
-    lecture = translate(model, PRESET).text
     metrics = {"test_bleu_greedy": bleu(model, test), "test_bleu_beam5": bleu(model, test, beam=5),
-               "val_bleu_greedy": bleu(model, sentence_pairs("val")),
-               "test_unknown_share": round(test_ids.count(UNK) / max(1, len(test_ids)), 4),
-               "lecture_translation": lecture, "lecture_chrf": chrf(lecture, LECTURE_REFERENCE),
-               "source_units": cfg.source_words, "target_units": cfg.target_words,
-               "sentence_pairs": len(sentences), "dictionary_entries": len(entries),
-               "final_loss": round(float(np.mean(losses[-50:])), 3)}
+               "val_bleu_greedy": bleu(model, sentence_pairs("val")), "source_words": len(source_vocab),
+               "target_words": len(target_vocab), "final_loss": round(float(np.mean(losses[-50:])), 3)}
     return model, {"class": "Seq2Seq", "config": asdict(cfg)}, metrics
 
 

@@ -45,11 +45,11 @@ def main() -> int:
         result = translation.translate(model, translation.PRESET, beam=5)
         times.append(time.perf_counter() - start)
     seconds = statistics.median(times)
-    print(f"'{translation.PRESET}' ({len(result.source)} pieces) → '{result.text}', chrF "
+    print(f"'{translation.PRESET}' ({len(result.source)} words) → '{result.text}', chrF "
           f"{translation.chrf(result.text, translation.LECTURE_REFERENCE)} against "
           f"'{translation.LECTURE_REFERENCE}' (goal ≥ 50)")
     best = result.beams[0].ids
-    for name, kw in {"pivot at step 3": {"prefix": (*best[:2], translation.next_pieces(model, translation.PRESET,
+    for name, kw in {"pivot at step 3": {"prefix": (*best[:2], translation.next_words(model, translation.PRESET,
                                                                                        tuple(best[:2]))[1][0])},
                      "change at step 2": {"prefix": tuple(best[:1]), "pin": (1, (4, 5))}}.items():
         runs = []

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import checkpoints
-from core.rnn.translation import MAX_SOURCE_PIECES, PRESET
+from core.rnn.translation import MAX_SOURCE_WORDS, PRESET
 from core.rnn.ui.translation import COMPARE
 from tests.pages import apptest
 
@@ -61,8 +61,7 @@ def test_the_lecture_sentence_opens_translated_with_attention_tree_and_bleu():
     assert chart_keys(at) == ["tr_attention", "tr_word_chart", "tr_near_chart", "tr_tree", "tr_pivot_tree",
                               "tr_compare_a", "tr_compare_b"]
     z, german, english = heatmap(at, "tr_attention")
-    assert "".join(g.replace("·", "") for g in german) == PRESET.replace(" ", "")  # pieces, "·" continuing a word
-    assert z.shape == (len(english), len(german))
+    assert len(german) == len(PRESET.split()) and z.shape == (len(english), len(german))
     np.testing.assert_allclose(z.sum(1), 1, atol=1e-4)  # every English word's attention is a distribution
     assert english[-1] == "&lt;/s&gt;"
     assert "Encoder reads:" in text(at) and "final hypotheses" in text(at)
@@ -94,13 +93,13 @@ def test_a_pivot_and_a_change_re_decode_from_the_chosen_step():
     step, word = groups["tr_pivot_step"].value, groups["tr_pivot_word"].value
     best = next(t for t in figure(at, "tr_pivot_tree")["data"] if t.get("name") == "best translation")
     written = dict(zip(best["x"], (c[0] for c in best["customdata"])))[step + 1]  # the words up to the pivot
-    assert written.endswith(html.escape(model.target_words[word].lstrip("▁")))
-    assert "tr_change_attention" not in chart_keys(at) and any("Pick German pieces" in i.value for i in at.info)
-    at.button_group(key="tr_change_to").set_value([0, 2]).run()
+    assert written.endswith(html.escape(model.target_words[word]))
+    assert "tr_change_attention" not in chart_keys(at) and any("Pick German words" in i.value for i in at.info)
+    at.button_group(key="tr_change_to").set_value([1, 2]).run()
     ok(at)
     z, german, _ = heatmap(at, "tr_change_attention")
     pinned = np.zeros(len(german))
-    pinned[[0, 2]] = 0.5
+    pinned[[1, 2]] = 0.5
     np.testing.assert_allclose(z[at.button_group(key="tr_change_word").value], pinned, atol=1e-6)
 
 
@@ -124,13 +123,13 @@ def test_the_beam_slider_grows_the_tree():
     ("", "info"),
     ("   ", "info"),
     ("Hallo " * 1667, "truncated"),  # 10,002 characters
-    (" ".join(["Straßenbahnhaltestelle"] * 500), "truncated"),  # 500 long words
-    ("😀🎉 👍🏽", "unknown"),
+    (" ".join(["Straßenbahnhaltestelle"] * 500), "truncated"),  # 500 words
     ("?! … ,; -- !!!", "translated"),  # punctuation only
-    ("<b>HTML</b> <script>alert('x')</script>", "translated"),
-    ("The longest journeys begin when it gets dark in the streets.", "translated"),  # English
-    ("Les plus longs voyages commencent quand il fait nuit dans les rues.", "translated"),  # French
-    ("Quetzalcoatl xyzzyplatz blorf", "translated"),  # no German word, but every letter known: pieces
+    ("Les plus longs voyages commencent quand il fait nuit dans les rues.", "unknown"),  # French
+    ("😀🎉 👍🏽", "unknown"),
+    ("<b>HTML</b> <script>alert('x')</script>", "unknown"),
+    ("The longest journeys begin when it gets dark in the streets.", "unknown"),
+    ("Quetzalcoatl xyzzyplatz blorf", "nothing known"),
 ])
 def test_bad_input_gives_a_message_never_a_traceback(typed, expect):
     at = open_page()
@@ -146,10 +145,14 @@ def test_bad_input_gives_a_message_never_a_traceback(typed, expect):
     np.testing.assert_allclose(z.sum(1), 1, atol=1e-4)
     if expect == "truncated":
         assert any("truncated" in w.value for w in at.warning)
-        assert len(german) <= MAX_SOURCE_PIECES
+        assert len(german) == MAX_SOURCE_WORDS
         assert "tr_text" not in at.query_params  # too long for a link
-    if expect == "unknown":
-        assert "characters the model never saw" in captions(at)
+    elif expect != "translated":
+        assert "Unknown to the model" in captions(at)
+    if expect == "nothing known":
+        for word in ("quetzalcoatl", "xyzzyplatz", "blorf"):
+            assert word in captions(at)
+        assert any("None of these German words" in i.value for i in at.info)
     at.button(key="tr_reset").click().run()  # back to the lecture's sentence
     ok(at)
     assert at.text_input(key="tr_text").value == PRESET

@@ -13,9 +13,8 @@ from core.plots import NORMAL, PROJECTOR
 from core.rnn import seq2seq_vis
 from core.rnn.translation import PRESET, Translation, beam_search, translate
 
-VOCAB = ["<pad>", "<unk>", "<s>", "</s>", "▁the", "▁cat", "s", "▁sat", "▁<b>on</b>", "▁mat", "▁a",
-         *(f"▁w{i}" for i in range(20))]  # "s" continues a word
-WORDS = ["▁die", "▁katze", "▁saß", "▁die", "▁<b>x</b>"]  # "die" twice; the last word unknown and not HTML-safe
+VOCAB = ["<pad>", "<unk>", "<s>", "</s>", "the", "cat", "sat", "<b>on</b>", "mat", "a", *(f"w{i}" for i in range(20))]
+WORDS = ["die", "katze", "saß", "die", "<b>x</b>"]  # "die" twice; the last word unknown and not HTML-safe
 
 
 def fake_translation(beam: int, seed: int = 0) -> Translation:
@@ -59,7 +58,7 @@ def test_the_attention_map_shows_the_attention_with_one_column_per_german_word(s
     ticks = layout["xaxis"]["ticktext"]
     assert ticks[0] == ticks[3] == "die"
     assert seq2seq_vis.MARK in ticks[4] and "&lt;b&gt;x&lt;/b&gt;?" in ticks[4] and "<b>x" not in ticks[4]
-    assert layout["yaxis"]["ticktext"] == [seq2seq_vis.shown(seq2seq_vis.piece(t)) for t in tr.target]
+    assert layout["yaxis"]["ticktext"] == [seq2seq_vis.shown(t) for t in tr.target]
     assert layout["yaxis"]["autorange"] == "reversed"
     assert layout["font"]["size"] == style.font_size
 
@@ -92,7 +91,7 @@ def test_one_words_attention_is_its_row_with_the_strongest_in_colour():
 
 
 def test_nearest_words_are_listed_nearest_on_top():
-    pairs = [("▁straße", 0.9), ("▁weg", 0.5), ("▁<gasse>", 0.25)]
+    pairs = [("straße", 0.9), ("weg", 0.5), ("<gasse>", 0.25)]
     fig = plain(seq2seq_vis.nearest_words(pairs, "straßen", NORMAL))
     bar = fig["data"][0]
     assert bar["x"] == [0.25, 0.5, 0.9]
@@ -128,7 +127,7 @@ def test_the_beam_tree_draws_every_hypothesis_once_and_the_best_path_in_colour(b
     best = next(t for t in nodes if t["name"] == "best translation")
     assert len(best["x"]) == len(path) and best["marker"]["color"] == PROJECTOR.colour(1)
     hover = [c[0] for t in nodes for c in t["customdata"]]
-    assert seq2seq_vis.shown(seq2seq_vis.spell(tr.beams[0].tokens)) in hover
+    assert " ".join(tr.beams[0].tokens).replace("<", "&lt;").replace(">", "&gt;") in hover
     scores = sorted(c[1] for t in nodes for c in t["customdata"])
     np.testing.assert_allclose(scores, sorted(n.score for n in tr.tree), atol=1e-6)
     if beam == 1:
@@ -143,12 +142,6 @@ def test_the_tree_grows_with_the_beam_and_shortens_labels_when_narrow():
     narrow = plain(seq2seq_vis.beam_tree(wide, PROJECTOR, width=260))
     labels = [s for t in narrow["data"] if "text" in t for s in t["text"]]
     assert any(s.endswith("…") for s in labels) or all(s == "" for s in labels[:3])
-
-
-def test_pieces_are_drawn_without_their_word_start_and_continuations_marked():
-    assert [seq2seq_vis.piece(t) for t in ["▁läng", "sten", "▁.", "</s>", "<unk>"]] == \
-        ["läng", "·sten", ".", "</s>", "<unk>"]
-    assert seq2seq_vis.spell(["▁the", "▁long", "est", "▁.", "</s>"]) == "the longest . </s>"
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +194,6 @@ def test_a_marian_translation_draws_in_the_same_views():
     assert z.shape == (len(tr.target), 4)  # three pieces and </s>
     np.testing.assert_allclose(z.sum(1), 1, atol=1e-4)
     ticks = plain(fig)["layout"]["xaxis"]["ticktext"]
-    assert ticks[0] == "die" and seq2seq_vis.MARK in ticks[2]  # <unk>: Marian's unknown piece is marked too
+    assert ticks[0] == "▁die" and seq2seq_vis.MARK in ticks[2]  # <unk>: Marian's unknown piece is marked too
     tree = plain(seq2seq_vis.beam_tree(tr, PROJECTOR))
     assert sum(len(t["x"]) for t in tree["data"] if "markers" in t["mode"]) == len(tr.tree)

@@ -1,7 +1,7 @@
-"""What do RNNs learn? Seq2Seq-Vis on the shipped German → English translator: the subword pieces the encoder reads,
-the attention of every English piece over the German ones, one piece's attention and the encoder's nearest words,
-the beam search tree, the *change* and *pivot* interventions, two sentences compared (and swapped), and a pretrained
-MarianMT beside it where one is on disk."""
+"""What do RNNs learn? Seq2Seq-Vis on the shipped German → English translator: the words the encoder reads, the
+attention of every English word over the German ones, one word's attention and the encoder's nearest words, the
+beam search tree, the *change* and *pivot* interventions, two sentences compared (and swapped), and a pretrained
+MarianMT beside it, downloaded once on request where the model hub answers."""
 import html
 import re
 
@@ -11,13 +11,7 @@ import streamlit as st
 from core import checkpoints
 from core.models.seq2seq import SPECIALS, UNK
 from core.rnn import seq2seq_vis, translation
-from core.rnn.translation import (
-    MAX_SOURCE_CHARS,
-    MAX_SOURCE_PIECES,
-    MAX_SOURCE_WORDS,
-    PRESET,
-    Translation,
-)
+from core.rnn.translation import MAX_SOURCE_CHARS, MAX_SOURCE_WORDS, PRESET, Translation
 from core.ui import cache, projector, url_state
 
 COMPARE = "die kürzesten reisen fangen an , wenn es auf den straßen hell wird ."  # the preset, its words reversed
@@ -37,7 +31,7 @@ def _translate(checkpoint: str, german: str, beam: int, _model, prefix: tuple[in
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _next(checkpoint: str, german: str, prefix: tuple[int, ...], _model) -> list[tuple[int, float]]:
-    return translation.next_pieces(_model, german, prefix, NEAREST)
+    return translation.next_words(_model, german, prefix, NEAREST)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -90,17 +84,15 @@ def _big(text: str, size: str) -> str:
 
 
 def _encoder_words(tr: Translation, large: bool) -> str:
-    """Seq2Seq-Vis's "Enc words": the German pieces as the encoder reads them, the pieces of one word side by side,
-    unknown ones crossed out in colour."""
+    """Seq2Seq-Vis's "Enc words": the German as the encoder reads it, unknown words crossed out in colour."""
     chips = []
     for word, seen in zip(tr.words, tr.source):
         unknown = seen == UNKNOWN
         border = f"2px dashed {seq2seq_vis.MARK}" if unknown else "1px solid rgba(128,128,128,0.45)"
         colour = f"color:{seq2seq_vis.MARK};text-decoration:line-through;" if unknown else ""
-        title = " title='a character never seen in training: read as &lt;unk&gt;'" if unknown else ""
-        gap = "0.5em" if word.startswith(seq2seq_vis.WORD_START) else "0.05em"  # a word's pieces stay together
-        chips.append(f"<span{title} style='display:inline-block;padding:0.05em 0.4em;margin:0.12em 0 0.12em {gap};"
-                     f"border-radius:0.3em;border:{border};{colour}'>{html.escape(seq2seq_vis.piece(word))}</span>")
+        title = " title='not in the vocabulary: read as &lt;unk&gt;'" if unknown else ""
+        chips.append(f"<span{title} style='display:inline-block;padding:0.05em 0.45em;margin:0.12em;"
+                     f"border-radius:0.3em;border:{border};{colour}'>{html.escape(word)}</span>")
     return (f"<div style='font-size:{'1.35rem' if large else '1.05rem'};line-height:1.9'>"
             f"<span style='opacity:0.7'>Encoder reads:</span> {''.join(chips)}</div>")
 
@@ -121,22 +113,17 @@ def show_bleu() -> None:
         st.caption("No BLEU score is recorded for this checkpoint.")
         return
     keys = sorted(figures, key=lambda k: (not k.startswith("test"), "beam" in k, k))
-    unknown, lecture = recorded.get("test_unknown_share"), recorded.get("lecture_chrf")
-    shown = len(keys) + isinstance(unknown, (int, float)) + isinstance(lecture, (int, float))
+    unknown = recorded.get("test_unknown_share")
+    shown = len(keys) + isinstance(unknown, (int, float))
     columns = st.columns(max(3, shown))
     for column, key in zip(columns, keys):
         column.metric(_bleu_label(key), f"{figures[key]:.1f}",
                       help="Corpus BLEU (sacreBLEU, case-insensitive): how many of the reference translations' "
                            "words and word sequences (up to 4 words) the model's translations contain, 0 to 100.")
     if isinstance(unknown, (int, float)):
-        columns[len(keys)].metric("Unknown German pieces, test", f"{unknown:.1%}",
-                                  help="The share of the test sentences' German subword pieces that the model reads "
-                                       "as `<unk>`: only characters it never saw in training.")
-    if isinstance(lecture, (int, float)):
-        columns[shown - 1].metric("Lecture's sentence, chrF", f"{lecture:.0f}",
-                                  help="chrF (character n-gram F-score, 0 to 100) of the beam-5 translation of the "
-                                       f"lecture's sentence against “{translation.LECTURE_REFERENCE}”. The sentence "
-                                       "is not in the training data.")
+        columns[len(keys)].metric("Unknown German words, test", f"{unknown:.1%}",
+                                  help="The share of the test sentences' German words that the model reads as "
+                                       "`<unk>`: not in its vocabulary.")
     entry = checkpoints.read_manifest().get("translator")
     data = f" ({entry.data})" if entry and entry.data else ""
     st.caption(f"Measured once, when the model was trained, on held-out sentence pairs it never saw{data}. For "
@@ -157,20 +144,17 @@ def _nearest_default(words: list[str]) -> str:
 def show_translation(tr: Translation, style, large: bool) -> None:
     st.markdown(_big(tr.text, "2.4rem" if large else "1.8rem"), unsafe_allow_html=True)
     st.markdown(_encoder_words(tr, large), unsafe_allow_html=True)
-    size = cache.metrics("translator").get("source_units")
-    units = f"{size:,} subword pieces" if isinstance(size, int) else "subword pieces"
-    st.caption(f"The model reads and writes {units} learned from its training text: a frequent word is one piece, "
-               "a rare one is split into pieces it shares with other words (a piece after **·** continues the word "
-               "before it), so no German word is unknown.")
     if tr.unknown:
-        unknown = list(dict.fromkeys(seq2seq_vis.piece(w) for w in tr.unknown))
-        st.caption(f"Read as `{UNKNOWN}`: " + ", ".join(f"**{_md(w)}**" for w in unknown)
-                   + f" ({len(tr.unknown)} of {len(tr.words)} pieces): characters the model never saw in training, "
-                     "so the encoder reads them all as one and the same vector.")
+        unknown = list(dict.fromkeys(tr.unknown))
+        size = cache.metrics("translator").get("source_words")
+        vocabulary = f"its German vocabulary of {size:,} words" if isinstance(size, int) else "its German vocabulary"
+        st.caption(f"Unknown to the model, read as `{UNKNOWN}`: " + ", ".join(f"**{_md(w)}**" for w in unknown)
+                   + f" ({len(tr.unknown)} of {len(tr.words)} words). They are not in {vocabulary}, so the "
+                     "encoder reads them all as one and the same vector, and only the words around them tell it "
+                     "what they might mean.")
     if tr.truncated:
-        st.warning(f"The text was truncated: the model reads at most {MAX_SOURCE_WORDS} words, "
-                   f"{MAX_SOURCE_PIECES} pieces and the first {MAX_SOURCE_CHARS:,} characters; the rest was cut.",
-                   icon=":material/content_cut:")
+        st.warning(f"The text was truncated: the model reads at most {MAX_SOURCE_WORDS} words (and the first "
+                   f"{MAX_SOURCE_CHARS:,} characters); the rest was cut.", icon=":material/content_cut:")
 
 
 def attention_views(tr: Translation, model, checkpoint: str, style) -> None:
@@ -185,22 +169,21 @@ def attention_views(tr: Translation, model, checkpoint: str, style) -> None:
     with left:
         row = url_state.choice(st.pills, "Where did this English word look?", list(range(len(tr.target))),
                                _peaked_word(tr), key="tr_word", required=True, wrap=True,
-                               format_func=lambda i: _md(seq2seq_vis.piece(tr.target[i])))
+                               format_func=lambda i: _md(tr.target[i]))
         projector.chart(seq2seq_vis.word_attention(tr, row, style), key="tr_word_chart")
         st.caption("Seq2Seq-Vis's *word attn*: pick an output word to see which input words it used.")
     with right:
-        known = list(dict.fromkeys(seq2seq_vis.piece(w) for w in tr.words
-                                   if w.startswith(seq2seq_vis.WORD_START) and w[1:].isalpha()))
+        known = list(dict.fromkeys(w for w, s in zip(tr.words, tr.source) if s != UNKNOWN and w.isalpha()))
         if not known:
-            st.info("None of these German words is one piece of the model's vocabulary, so the encoder has no "
-                    "vector for a whole word here.", icon=":material/help:")
+            st.info("None of these German words is in the model's vocabulary, so the encoder has no vector for them.",
+                    icon=":material/help:")
             return
         word = url_state.choice(st.selectbox, "The encoder's nearest words to", known, _nearest_default(known),
                                 key="tr_near")
         projector.chart(seq2seq_vis.nearest_words(_nearest(checkpoint, word, model), word, style),
                         key="tr_near_chart")
-        st.caption("Seq2Seq-Vis's *Enc words*: the German pieces whose learned embeddings (the encoder's input "
-                   "vectors) point most the same way as this word's, by cosine similarity.")
+        st.caption("Seq2Seq-Vis's *Enc words*: the German words whose learned embeddings (the encoder's input "
+                   "vectors) point most the same way as this one's, by cosine similarity.")
 
 
 def beam_views(tr: Translation, beam: int, style) -> None:
@@ -218,44 +201,40 @@ def beam_views(tr: Translation, beam: int, style) -> None:
     st.markdown(head + "\n\n" + "\n".join(lines))
 
 
-def _piece(model, index: int) -> str:
-    return _md(seq2seq_vis.piece(model.target_words[index]))
-
-
 def pivot_view(tr: Translation, german: str, model, checkpoint: str, beam: int, style, large: bool) -> None:
-    """Seq2Seq-Vis's *pivot*: keep the best translation up to a step, write another piece there, search on."""
+    """Seq2Seq-Vis's *pivot*: keep the best translation up to a step, write another word there, search on."""
     best = tr.beams[0]
     at = url_state.choice(st.pills, "At which step?", list(range(len(best.tokens))), max(0, len(best.tokens) // 2),
                           key="tr_pivot_step", required=True, wrap=True,
-                          format_func=lambda i: f"{i + 1}: {_md(seq2seq_vis.piece(best.tokens[i]))}")
+                          format_func=lambda i: f"{i + 1}: {_md(best.tokens[i])}")
     options = [i for i, _ in _next(checkpoint, german, tuple(best.ids[:at]), model) if i != best.ids[at]]
     if not options:
         return
     word = url_state.choice(st.pills, "Write instead", options, key="tr_pivot_word", required=True, wrap=True,
-                            format_func=lambda i: _piece(model, i))
+                            format_func=lambda i: _md(model.target_words[i]))
     pivoted = _translate(checkpoint, german, beam, model, prefix=(*best.ids[:at], word))
     st.markdown(_big(pivoted.text, "1.6rem" if large else "1.3rem"), unsafe_allow_html=True)
     projector.chart(seq2seq_vis.beam_tree(pivoted, style, width=HALF_WIDTH), key="tr_pivot_tree")
-    st.caption(f"The first {at} pieces are the best translation's, piece {at + 1} is the one chosen (the offered "
-               "ones are the model's most probable there), and beam search writes the rest.")
+    st.caption(f"The first {at} words are the best translation's, word {at + 1} is the one chosen (those offered "
+               "are the model's most probable there), and beam search writes the rest.")
 
 
 def change_view(tr: Translation, german: str, model, checkpoint: str, beam: int, style, large: bool) -> None:
-    """Seq2Seq-Vis's *change*: pin one English piece's attention to German pieces of the lecturer's choosing."""
+    """Seq2Seq-Vis's *change*: pin one English word's attention to German words of the lecturer's choosing."""
     best = tr.beams[0]
-    row = url_state.choice(st.pills, "Which English piece?", list(range(len(best.tokens))), _peaked_word(tr),
+    row = url_state.choice(st.pills, "Which English word?", list(range(len(best.tokens))), _peaked_word(tr),
                            key="tr_change_word", required=True, wrap=True,
-                           format_func=lambda i: f"{i + 1}: {_md(seq2seq_vis.piece(best.tokens[i]))}")
+                           format_func=lambda i: f"{i + 1}: {_md(best.tokens[i])}")
     pinned = st.pills("Let it look only at", list(range(len(tr.words))), selection_mode="multi", key="tr_change_to",
-                      format_func=lambda i: _md(seq2seq_vis.piece(tr.words[i])))
+                      format_func=lambda i: _md(tr.words[i]))
     if not pinned:
-        st.info("Pick German pieces for this English piece to look at.", icon=":material/touch_app:")
+        st.info("Pick German words for this English word to look at.", icon=":material/touch_app:")
         return
     changed = _translate(checkpoint, german, beam, model, prefix=tuple(best.ids[:row]), pin=(row, tuple(pinned)))
     st.markdown(_big(changed.text, "1.6rem" if large else "1.3rem"), unsafe_allow_html=True)
     projector.chart(seq2seq_vis.attention_map(changed, style, compact=True), key="tr_change_attention")
-    st.caption(f"Pieces 1–{row} are kept; piece {row + 1} reads the chosen German pieces, evenly weighted, instead "
-               "of where the decoder looked; the decoder writes on from there with its own attention.")
+    st.caption(f"Words 1–{row} are kept; word {row + 1} reads the chosen German words, evenly weighted, instead of "
+               "where the decoder looked; the decoder writes on from there with its own attention.")
 
 
 def intervention_views(tr: Translation, german: str, model, checkpoint: str, beam: int, style, large: bool) -> None:
@@ -264,10 +243,10 @@ def intervention_views(tr: Translation, german: str, model, checkpoint: str, bea
                "another word* (pivot), and watch the decoder continue from there.")
     left, right = st.columns(2, gap="large")
     with left:
-        st.markdown("**Pivot:** another piece at one step of the beam tree")
+        st.markdown("**Pivot:** another word at one step of the beam tree")
         pivot_view(tr, german, model, checkpoint, beam, style, large)
     with right:
-        st.markdown("**Change:** one English piece's attention, pinned")
+        st.markdown("**Change:** one English word's attention, pinned")
         change_view(tr, german, model, checkpoint, beam, style, large)
 
 
