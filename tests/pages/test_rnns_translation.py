@@ -94,7 +94,7 @@ def test_a_pivot_and_a_change_re_decode_from_the_chosen_step():
     best = next(t for t in figure(at, "tr_pivot_tree")["data"] if t.get("name") == "best translation")
     written = dict(zip(best["x"], (c[0] for c in best["customdata"])))[step + 1]  # the words up to the pivot
     assert written.endswith(html.escape(model.target_words[word]))
-    assert "tr_change_attention" not in chart_keys(at) and any("Pick German words" in i.value for i in at.info)
+    assert "tr_change_attention" not in chart_keys(at) and "Pick German words" in captions(at)
     at.button_group(key="tr_change_to").set_value([1, 2]).run()
     ok(at)
     z, german, _ = heatmap(at, "tr_change_attention")

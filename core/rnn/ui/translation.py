@@ -228,7 +228,7 @@ def change_view(tr: Translation, german: str, model, checkpoint: str, beam: int,
     pinned = st.pills("Let it look only at", list(range(len(tr.words))), selection_mode="multi", key="tr_change_to",
                       format_func=lambda i: _md(tr.words[i]))
     if not pinned:
-        st.info("Pick German words for this English word to look at.", icon=":material/touch_app:")
+        st.caption(":material/touch_app: Pick German words for this English word to look at.")
         return
     changed = _translate(checkpoint, german, beam, model, prefix=tuple(best.ids[:row]), pin=(row, tuple(pinned)))
     st.markdown(_big(changed.text, "1.6rem" if large else "1.3rem"), unsafe_allow_html=True)
