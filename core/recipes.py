@@ -55,12 +55,13 @@ RECIPES = {r.name: r for r in [
 
 def rebuild(name: str, on_progress: Progress | None = None) -> checkpoints.Entry:
     """Train one checkpoint from its recipe, measure it, and save it with its manifest entry."""
-    set_threads()
+    threads = set_threads()
     recipe = RECIPES[name]
     start = time.perf_counter()
     model, architecture, metrics = recipe.train(recipe, on_progress)
     metrics["train_seconds"] = round(time.perf_counter() - start, 1)
     metrics["device"] = device().type
+    metrics["threads"] = threads
     entry = checkpoints.Entry(name, architecture, recipe.data, recipe.seed, recipe.steps, metrics)
     return checkpoints.save(model, entry)
 

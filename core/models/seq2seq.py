@@ -68,12 +68,14 @@ class Seq2Seq(nn.Module):
         state = torch.tanh(self.bridge(torch.cat([last[0], last[1]], -1)))
         return self.memory(outputs), state, source != PAD
 
-    def decode(self, target: torch.Tensor, state: torch.Tensor, memory: torch.Tensor,
-               mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """English ids so far (B, T) → next-word logits (B, T, V), attention (B, T, S), last state (B, H)."""
+    def decode(self, target: torch.Tensor, state: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor,
+               pinned: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """English ids so far (B, T) → next-word logits (B, T, V), attention (B, T, S), last state (B, H).
+        `pinned` (B, S), rows summing to 1: the attention to use instead of the decoder's own (Seq2Seq-Vis's
+        *change*)."""
         outputs, last = self.decoder(self.drop(self.target_embedding(target)), state[None])  # (B, T, H)
         scores = (outputs @ memory.transpose(1, 2)).masked_fill(~mask[:, None], float("-inf"))  # (B, T, S)
-        attention = scores.softmax(-1)
+        attention = scores.softmax(-1) if pinned is None else pinned[:, None].expand_as(scores)
         context = attention @ memory  # (B, T, H)
         attended = self.drop(torch.tanh(self.combine(torch.cat([context, outputs], -1))))
         return F.linear(attended, self.target_embedding.weight, self.out_bias), attention, last[0]

@@ -111,12 +111,14 @@ Step = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor, 
 
 
 def beam_search(step: Step, state: torch.Tensor, start: int, end: int, name: Callable[[int], str], beam: int,
-                max_len: int, banned: tuple[int, ...] = ()) -> tuple[list[Node], list[Hypothesis]]:
+                max_len: int, banned: tuple[int, ...] = (),
+                forced: tuple[int, ...] = ()) -> tuple[list[Node], list[Hypothesis]]:
     """Keep the `beam` most probable partial translations; extend each by every word; keep the best again. A
     hypothesis that ends in </s> is set aside and the beam narrows by one; beam 1 is greedy decoding.
 
     `step(last words (k,), state)` gives log-probabilities (k, V), attention (k, S) and the new state, whose first
-    axis indexes the k hypotheses. Banned words are never chosen."""
+    axis indexes the k hypotheses. Banned words are never chosen; the first words are `forced` ones (Seq2Seq-Vis's
+    *pivot*: a word chosen by hand, and the search goes on from it), each with its own log-probability."""
     if beam < 1:
         raise ValueError(f"The beam holds at least one hypothesis, not {beam}.")
     nodes = [Node(0, -1, 0, start, name(start), 0.0, False)]
@@ -126,8 +128,11 @@ def beam_search(step: Step, state: torch.Tensor, start: int, end: int, name: Cal
         logp, attn, state = step(words.to(state.device), state)
         logp, attn = logp.float().cpu(), to_numpy(attn.float())
         logp[:, list(banned)] = float("-inf")
+        if t <= len(forced):
+            chosen = logp[:, forced[t - 1]].clone()
+            logp.fill_(float("-inf"))[:, forced[t - 1]] = chosen
         total = (scores[:, None] + logp).flatten()
-        top = total.topk(min(beam - len(done), total.numel()))
+        top = total.topk(min(beam - len(done), total.numel(), max(1, int(total.isfinite().sum()))))
         rows, picks = (top.indices // logp.shape[1]).tolist(), (top.indices % logp.shape[1]).tolist()
         keep = []
         for row, word, score in zip(rows, picks, top.values.tolist()):
@@ -160,8 +165,13 @@ def default_max_len(source_length: int) -> int:
 
 
 @torch.no_grad()
-def translate(model: Seq2Seq, german: str, beam: int = 5, max_len: int | None = None) -> Translation:
-    """Translate with beam search (beam 1: greedy). The model must be in eval mode; it is not changed."""
+def translate(model: Seq2Seq, german: str, beam: int = 5, max_len: int | None = None, prefix: tuple[int, ...] = (),
+              pin: tuple[int, tuple[int, ...]] | None = None) -> Translation:
+    """Translate with beam search (beam 1: greedy). The model must be in eval mode; it is not changed.
+
+    Seq2Seq-Vis's interventions: `prefix`, English word ids the translation must start with (a *pivot*: the best
+    words up to a step, then another one); `pin` = (position, German positions): the English word at that position
+    attends to those German words, evenly, instead of where the decoder would look (a *change*)."""
     words, truncated = tokenize(german)
     vocab, targets = model.source_words, model.target_words
     ids = to_ids(words, {w: i for i, w in enumerate(vocab)})
@@ -171,14 +181,47 @@ def translate(model: Seq2Seq, german: str, beam: int = 5, max_len: int | None = 
     dev = next(model.parameters()).device
     memory, state, mask = model.encode(torch.tensor([ids], device=dev), torch.tensor([len(ids)]))
 
+    pinned = None
+    if pin is not None and [i for i in pin[1] if 0 <= i < len(ids)]:
+        pinned = torch.zeros(1, len(ids), device=dev)
+        pinned[0, [i for i in pin[1] if 0 <= i < len(ids)]] = 1
+        pinned /= pinned.sum()
+    limit = max(max_len or default_max_len(len(ids)), len(prefix) + 1)
+    written = iter(range(limit))
+
     def step(last: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        k = len(last)
-        logits, attention, state = model.decode(last[:, None], state, memory.expand(k, -1, -1), mask.expand(k, -1))
+        k, t = len(last), next(written)
+        logits, attention, state = model.decode(last[:, None], state, memory.expand(k, -1, -1), mask.expand(k, -1),
+                                                pinned.expand(k, -1) if pinned is not None and t == pin[0] else None)
         return logits[:, 0].log_softmax(-1), attention[:, 0], state
 
-    tree, beams = beam_search(step, state, BOS, EOS, targets.__getitem__, beam, max_len or default_max_len(len(ids)),
-                              banned=NEVER_WRITTEN)
+    tree, beams = beam_search(step, state, BOS, EOS, targets.__getitem__, beam, limit, banned=NEVER_WRITTEN,
+                              forced=tuple(prefix))
     return Translation(words, source, beams, tree, detokenize(beams[0].tokens), truncated)
+
+
+@torch.no_grad()
+def next_words(model: Seq2Seq, german: str, prefix: tuple[int, ...] = (), k: int = 8) -> list[tuple[int, float]]:
+    """The `k` most probable English words (ids, probabilities) after the words `prefix`: what a *pivot* chooses
+    from. Nothing for empty input."""
+    ids = to_ids(tokenize(german)[0], {w: i for i, w in enumerate(model.source_words)})
+    if not ids:
+        return []
+    dev = next(model.parameters()).device
+    memory, state, mask = model.encode(torch.tensor([ids], device=dev), torch.tensor([len(ids)]))
+    logits, _, _ = model.decode(torch.tensor([[BOS, *prefix]], device=dev), state, memory, mask)
+    p = logits[0, -1].float().softmax(-1)
+    p[list(NEVER_WRITTEN)] = 0
+    top = p.topk(k)
+    return list(zip(top.indices.tolist(), top.values.tolist()))
+
+
+LECTURE_REFERENCE = "the longest journeys begin when it gets dark in the streets"
+
+
+def chrf(hypothesis: str, reference: str) -> float:
+    """chrF (sacreBLEU, case-insensitive as BLEU here): character n-gram F-score of one translation, 0 to 100."""
+    return round(sacrebleu.sentence_chrf(hypothesis.lower(), [reference.lower()]).score, 1)
 
 
 @torch.no_grad()
@@ -294,10 +337,79 @@ def train_translator(recipe: "Recipe", on_progress: "Progress | None" = None) ->
     return model, {"class": "Seq2Seq", "config": asdict(cfg)}, metrics
 
 
-# Marian (Hugging Face, opus-mt-de-en): optional, only from disk. Its tokenizer needs the sentencepiece package; the
-# functions take the tokenizer as an argument, so anything with the same three methods works in its place.
+# Marian (Hugging Face, opus-mt-de-en): optional, from disk, downloaded once on request where the hub answers. Its
+# tokenizer needs the sentencepiece package; the functions take the tokenizer as an argument, so anything with the
+# same three methods works in its place.
 
 MARIAN_DE_EN = "Helsinki-NLP/opus-mt-de-en"
+MARIAN_FILES = ("config.json", "source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
+MARIAN_WEIGHTS = ("model.safetensors", "pytorch_model.bin")  # the first of these the hub has
+MARIAN_MB = 300  # about how much the download is
+CHUNK = 1 << 20
+
+
+def marian_folder() -> Path:
+    """Where the download is kept: beside the torch cache's other downloaded weights (TORCH_HOME)."""
+    return Path(torch.hub.get_dir()) / "opus-mt-de-en"
+
+
+def _hub_file(name: str) -> str:
+    from huggingface_hub import constants
+    return f"{constants.ENDPOINT}/{MARIAN_DE_EN}/resolve/main/{name}"
+
+
+def marian_downloaded() -> bool:
+    folder = marian_folder()
+    return all((folder / n).is_file() for n in MARIAN_FILES) and any((folder / n).is_file() for n in MARIAN_WEIGHTS)
+
+
+def _open(names: tuple[str, ...]) -> tuple[str, Any]:
+    """The first of `names` the hub has, opened for reading."""
+    import urllib.error
+    import urllib.request
+    for name in names[:-1]:
+        try:
+            return name, urllib.request.urlopen(_hub_file(name), timeout=30)
+        except urllib.error.HTTPError as e:
+            if e.code != 404:
+                raise
+    return names[-1], urllib.request.urlopen(_hub_file(names[-1]), timeout=30)
+
+
+def marian_reachable() -> bool:
+    """Whether the model hub answers now (asked once every few minutes, waiting at most a second and a half)."""
+    from core.models.imagenet import online
+    return online(_hub_file(MARIAN_FILES[0]))
+
+
+def download_marian(on_progress: Callable[[int, int, str], None] | None = None) -> Path:
+    """Download opus-mt-de-en's files into `marian_folder()`, telling `on_progress(bytes so far, bytes in all, file)`
+    as it goes; each file is written under another name and renamed when complete, so a broken download is never
+    taken for a model. Raises MarianUnavailable with the reason."""
+    if not marian_reachable():
+        raise MarianUnavailable("This computer cannot reach the Hugging Face model hub now, so MarianMT cannot be "
+                                "downloaded; it is used offline once downloaded.")
+    folder = marian_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        wanted = [(n,) for n in MARIAN_FILES if not (folder / n).is_file()]
+        if not any((folder / n).is_file() for n in MARIAN_WEIGHTS):
+            wanted.append(MARIAN_WEIGHTS)
+        responses = [_open(names) for names in wanted]
+        total, done = sum(int(r.headers.get("Content-Length") or 0) for _, r in responses), 0
+        for name, response in responses:
+            part = folder / f"{name}.part"
+            with response, open(part, "wb") as out:
+                while chunk := response.read(CHUNK):
+                    out.write(chunk)
+                    done += len(chunk)
+                    if on_progress is not None:
+                        on_progress(done, max(total, done), name)
+            part.replace(folder / name)
+    except OSError as e:
+        raise MarianUnavailable(f"The download of {MARIAN_DE_EN} stopped ({e}); what was complete is kept, and the "
+                                "rest is fetched when you try again.") from e
+    return folder
 
 
 class MarianUnavailable(RuntimeError):
@@ -306,19 +418,20 @@ class MarianUnavailable(RuntimeError):
 
 def load_marian(source: str | Path = MARIAN_DE_EN) -> tuple[nn.Module, Any]:
     """A Marian model (eval mode, eager attention so it returns its attention weights) and its tokenizer, from a
-    local folder or the user's Hugging Face cache; never downloaded. Raises MarianUnavailable with the reason."""
+    local folder, the dashboard's download (`download_marian`) or the user's Hugging Face cache; never downloaded
+    here. Raises MarianUnavailable with the reason."""
     from transformers import MarianMTModel, MarianTokenizer
+    if source == MARIAN_DE_EN and marian_downloaded():
+        source = marian_folder()
     try:
         tokenizer = MarianTokenizer.from_pretrained(str(source), local_files_only=True)
         model = MarianMTModel.from_pretrained(str(source), local_files_only=True, attn_implementation="eager")
     except ImportError as e:
         raise MarianUnavailable(f"Marian's tokenizer needs the sentencepiece package, which is not installed "
                                 f"(pip install sentencepiece). ({e})") from e
-    except (OSError, ValueError) as e:
-        raise MarianUnavailable(f"{source} is neither a local folder nor in this computer's Hugging Face cache, and "
-                                f"the dashboard never downloads it. With internet, run once: python -c \"from "
-                                f"transformers import pipeline; pipeline('translation', '{MARIAN_DE_EN}')\". "
-                                f"({e})") from e
+    except (OSError, ValueError, TypeError) as e:  # TypeError: a folder without its tokenizer files
+        raise MarianUnavailable(f"{source} is neither a local folder nor on this computer (the dashboard's "
+                                f"download or the Hugging Face cache). ({e})") from e
     return model.eval(), tokenizer
 
 

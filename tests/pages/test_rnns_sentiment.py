@@ -8,7 +8,7 @@ from core import checkpoints
 from core.data.text import movie_snippets
 from core.rnn import sentiment
 from core.rnn.sentiment import CRICHTON
-from core.rnn.ui.sentiment import MINILM_EXPLAINED, PRESETS
+from core.rnn.ui.sentiment import PRESETS
 from tests.pages import apptest
 
 SECTION = "Sentiment prediction"
@@ -55,7 +55,7 @@ def test_the_lecture_review_comes_out_negative_beside_minilm_with_the_measured_a
         assert shown[label] == f"{manifest[name].metrics['test_accuracy']:.1%}"
     assert len(coloured(at)) == 3 and len(at.get("plotly_chart")) == 2  # words, pieces, unit; running, favourites
     assert "sent-unknown" in coloured(at)[0]  # crichton's is not in the vocabulary: marked
-    assert any(f"first {MINILM_EXPLAINED} of 181 word pieces" in c.value for c in at.caption)
+    assert any("Each of the 181 word pieces is coloured" in c.value for c in at.caption)  # the whole review
     unit = at.slider(key="sent_unit").value
     assert any(f"Unit **{unit}** pushes the final prediction" in m.value for m in at.markdown)  # a strong voter
 

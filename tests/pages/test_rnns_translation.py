@@ -2,6 +2,7 @@
 attention map, one word's attention, the nearest encoder words, the beam tree and the recorded BLEU; the beam slider
 grows the tree; bad input gives messages, never a traceback; two sentences compare and swap; the URL carries every
 control; MarianMT, absent here, says why. Exact English outputs are not asserted: the translator may be retrained."""
+import html
 import importlib.util
 import json
 
@@ -57,8 +58,8 @@ def test_the_lecture_sentence_opens_translated_with_attention_tree_and_bleu():
     at = open_page()
     ok(at)
     assert at.text_input(key="tr_text").value == PRESET and at.slider(key="tr_beam").value == 5
-    assert chart_keys(at) == ["tr_attention", "tr_word_chart", "tr_near_chart", "tr_tree", "tr_compare_a",
-                              "tr_compare_b"]
+    assert chart_keys(at) == ["tr_attention", "tr_word_chart", "tr_near_chart", "tr_tree", "tr_pivot_tree",
+                              "tr_compare_a", "tr_compare_b"]
     z, german, english = heatmap(at, "tr_attention")
     assert len(german) == len(PRESET.split()) and z.shape == (len(english), len(german))
     np.testing.assert_allclose(z.sum(1), 1, atol=1e-4)  # every English word's attention is a distribution
@@ -84,6 +85,24 @@ def test_the_lecture_sentence_opens_translated_with_attention_tree_and_bleu():
     assert len(bars) == 8 and bars == sorted(bars)  # nearest on top
 
 
+def test_a_pivot_and_a_change_re_decode_from_the_chosen_step():
+    at = open_page()
+    ok(at)
+    model = checkpoints.load_model("translator")
+    groups = {g.key: g for g in at.get("button_group")}
+    step, word = groups["tr_pivot_step"].value, groups["tr_pivot_word"].value
+    best = next(t for t in figure(at, "tr_pivot_tree")["data"] if t.get("name") == "best translation")
+    written = dict(zip(best["x"], (c[0] for c in best["customdata"])))[step + 1]  # the words up to the pivot
+    assert written.endswith(html.escape(model.target_words[word]))
+    assert "tr_change_attention" not in chart_keys(at) and "Pick German words" in captions(at)
+    at.button_group(key="tr_change_to").set_value([1, 2]).run()
+    ok(at)
+    z, german, _ = heatmap(at, "tr_change_attention")
+    pinned = np.zeros(len(german))
+    pinned[[1, 2]] = 0.5
+    np.testing.assert_allclose(z[at.button_group(key="tr_change_word").value], pinned, atol=1e-6)
+
+
 def test_the_beam_slider_grows_the_tree():
     at = open_page(tr_beam="1")
     ok(at)
@@ -104,6 +123,9 @@ def test_the_beam_slider_grows_the_tree():
     ("", "info"),
     ("   ", "info"),
     ("Hallo " * 1667, "truncated"),  # 10,002 characters
+    (" ".join(["Straßenbahnhaltestelle"] * 500), "truncated"),  # 500 words
+    ("?! … ,; -- !!!", "translated"),  # punctuation only
+    ("Les plus longs voyages commencent quand il fait nuit dans les rues.", "unknown"),  # French
     ("😀🎉 👍🏽", "unknown"),
     ("<b>HTML</b> <script>alert('x')</script>", "unknown"),
     ("The longest journeys begin when it gets dark in the streets.", "unknown"),
@@ -125,7 +147,7 @@ def test_bad_input_gives_a_message_never_a_traceback(typed, expect):
         assert any("truncated" in w.value for w in at.warning)
         assert len(german) == MAX_SOURCE_WORDS
         assert "tr_text" not in at.query_params  # too long for a link
-    else:
+    elif expect != "translated":
         assert "Unknown to the model" in captions(at)
     if expect == "nothing known":
         for word in ("quetzalcoatl", "xyzzyplatz", "blorf"):

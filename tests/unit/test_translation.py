@@ -1,5 +1,9 @@
 """Translation with attention: attention rows are distributions, beam search is a consistent tree whose beam 1 is
-greedy decoding, the shipped model keeps its BLEU, bad input never crashes, and the optional Marian path works."""
+greedy decoding, the interventions (pivot, change) do what they say, the shipped model keeps its BLEU and never saw
+the lecture's sentence, bad input never crashes, and the optional Marian path (downloaded, or offline) works."""
+import copy
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -13,7 +17,8 @@ from core.rnn.translation import MAX_SOURCE_WORDS, PRESET, Translation, translat
 
 BAD_INPUTS = ["", "   \n\t", "Hallo " * 2000, "😀🎉 👍🏽", "<b>Hallo</b> <script>alert('x')</script>",
               "Quetzalcoatl xyzzyplatz blorf.", "The longest journeys begin when it gets dark in the streets.",
-              "\x00\x1b[31m ⟨⟩ ∑ 中文"]
+              "\x00\x1b[31m ⟨⟩ ∑ 中文", " ".join(["Straßenbahnhaltestelle"] * 500), "?! … ,; -- !!!",
+              "Les plus longs voyages commencent quand il fait nuit dans les rues."]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -36,11 +41,10 @@ def test_pairs() -> list[tuple[str, str]]:
     return sentence_pairs("test")
 
 
-def teacher_forced_log_prob(model: Seq2Seq, german: str, target: list[str]) -> float:
+def teacher_forced_log_prob(model: Seq2Seq, german: str, target_ids: list[int]) -> float:
     """log P(target | german) by one teacher-forced pass: what a beam's score must equal."""
     words, _ = translation.tokenize(german)
     source = translation.to_ids(words, {w: i for i, w in enumerate(model.source_words)})
-    target_ids = translation.to_ids(target, {w: i for i, w in enumerate(model.target_words)})
     with torch.no_grad():
         logits = model(torch.tensor([source]), torch.tensor([len(source)]), torch.tensor([[BOS, *target_ids[:-1]]]))
     return logits[0].log_softmax(-1).gather(1, torch.tensor(target_ids)[:, None]).sum().item()
@@ -114,12 +118,43 @@ def test_beam_1_is_greedy_decoding(model, test_pairs):
     assert translation.greedy(model, [[], ["hund"]])[0] == []  # as translate gives nothing for empty input
 
 
+def test_the_lecture_sentence_is_not_in_the_training_data():
+    lecture = " ".join(translation.tokenize(PRESET)[0])
+    german = [" ".join(translation.tokenize(de)[0]) for de, _ in sentence_pairs("train")]
+    assert len(german) > 10_000 and not [de for de in german if "längsten reisen" in de or de == lecture]
+
+
+def test_a_pivot_writes_the_chosen_word_and_searches_on(model):
+    best = translate(model, PRESET).beams[0]
+    choices = translation.next_words(model, PRESET, tuple(best.ids[:2]), k=5)
+    assert [p for _, p in choices] == sorted((p for _, p in choices), reverse=True) and len(choices) == 5
+    assert choices[0][0] == translate(model, PRESET, beam=1, prefix=tuple(best.ids[:2])).beams[0].ids[2]
+    other = next(i for i, _ in choices if i != best.ids[2])
+    pivoted = translate(model, PRESET, beam=3, prefix=(*best.ids[:2], other))
+    check_tree(pivoted, beam=3)
+    for hyp in pivoted.beams:
+        assert hyp.ids[:3] == [*best.ids[:2], other]
+        assert hyp.score == pytest.approx(teacher_forced_log_prob(model, PRESET, hyp.ids), abs=1e-3)
+    assert translation.next_words(model, "") == []
+
+
+def test_a_change_pins_one_words_attention_and_the_decoder_goes_on(model):
+    best = translate(model, PRESET).beams[0]
+    row, german = 1, (1, 2)  # "längsten reisen"
+    changed = translate(model, PRESET, beam=3, prefix=tuple(best.ids[:row]), pin=(row, german))
+    for hyp in changed.beams:
+        assert hyp.ids[:row] == best.ids[:row]
+        np.testing.assert_allclose(hyp.attention[row], np.isin(np.arange(len(changed.source)), german) / 2, atol=1e-6)
+        np.testing.assert_allclose(hyp.attention[:row], best.attention[:row], atol=1e-5)
+    assert translate(model, PRESET, pin=(row, (99,))).target == translate(model, PRESET).target  # nothing to pin
+
+
 def test_beam_search_tree_is_consistent_and_scores_are_cumulative_log_probs(model, test_pairs):
     for de in [PRESET, test_pairs[0][0], test_pairs[1][0]]:
         result = translate(model, de, beam=5)
         check_tree(result, beam=5)
         for hyp in result.beams:
-            assert hyp.score == pytest.approx(teacher_forced_log_prob(model, de, hyp.tokens), abs=1e-3)
+            assert hyp.score == pytest.approx(teacher_forced_log_prob(model, de, hyp.ids), abs=1e-3)
         greedy = translate(model, de, beam=1).beams[0]
         assert result.beams[0].normalised >= greedy.normalised - 1e-6 or greedy.tokens in [
             h.tokens for h in result.beams]  # beam search keeps greedy's path or finds one at least as likely
@@ -224,8 +259,50 @@ def test_marian_path_takes_bad_input(tiny_marian, text):
 
 
 def test_marian_is_unavailable_with_a_plain_reason_and_never_downloads(tmp_path, tiny_marian):
-    with pytest.raises(translation.MarianUnavailable, match="never downloads|sentencepiece"):
+    with pytest.raises(translation.MarianUnavailable, match="neither a local folder|sentencepiece"):
         translation.load_marian(tmp_path / "no-such-model")
     tiny_marian[0].save_pretrained(tmp_path / "tiny")  # weights but no tokenizer files
     with pytest.raises(translation.MarianUnavailable):
         translation.load_marian(tmp_path / "tiny")
+
+
+def test_a_downloaded_marian_is_loaded_from_the_dashboards_folder_and_translates(tmp_path, monkeypatch, tiny_marian):
+    """The files the download writes (a tiny Marian model and a real sentencepiece tokenizer made here) load
+    without the network and translate."""
+    import sentencepiece
+    from transformers import MarianTokenizer
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    folder = translation.marian_folder()
+    folder.mkdir(parents=True)
+    text = tmp_path / "text.txt"
+    text.write_text("\n".join([PRESET, "the longest journeys begin when it gets dark in the streets ."] * 20))
+    sentencepiece.SentencePieceTrainer.train(input=str(text), model_prefix=str(tmp_path / "spm"), vocab_size=40,
+                                             character_coverage=1.0, bos_id=-1, eos_id=-1, unk_id=0, pad_id=-1)
+    processor = sentencepiece.SentencePieceProcessor(model_file=str(tmp_path / "spm.model"))
+    pieces = ["</s>", "<unk>", *[processor.id_to_piece(i) for i in range(1, processor.get_piece_size())], "<pad>"]
+    (folder / "vocab.json").write_text(json.dumps({p: i for i, p in enumerate(dict.fromkeys(pieces))}))
+    for name in ("source.spm", "target.spm"):
+        (folder / name).write_bytes((tmp_path / "spm.model").read_bytes())
+    tokenizer = MarianTokenizer(str(folder / "source.spm"), str(folder / "target.spm"), str(folder / "vocab.json"))
+    tokenizer.save_pretrained(folder)
+    marian = copy.deepcopy(tiny_marian[0])  # the fixture's stays as it is
+    marian.config.vocab_size = marian.config.decoder_vocab_size = len(tokenizer)
+    marian.resize_token_embeddings(len(tokenizer))
+    marian.config.pad_token_id = marian.config.decoder_start_token_id = tokenizer.pad_token_id
+    marian.config.eos_token_id = tokenizer.eos_token_id
+    marian.save_pretrained(folder)
+    assert translation.marian_downloaded()
+    model, loaded = translation.load_marian()
+    result = translation.translate_marian(model, loaded, PRESET, beam=2, max_len=6)
+    assert result.words[-1] == "</s>" and result.attention.shape == (len(result.target), len(result.source))
+
+
+def test_marian_download_offline_says_why_and_writes_nothing(tmp_path, monkeypatch):
+    from core.models import imagenet
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    monkeypatch.setattr(imagenet, "_reachable", lambda url, timeout: False)  # this machine is offline anyway
+    imagenet.forget_connectivity()
+    with pytest.raises(translation.MarianUnavailable, match="cannot reach"):
+        translation.download_marian()
+    assert not translation.marian_folder().exists()
+    imagenet.forget_connectivity()

@@ -18,7 +18,6 @@ from core.ui import cache, projector, url_state
 
 NETWORKS = {"LSTM": "sentiment_lstm", "GRU": "sentiment_gru"}
 MINILM = "sentiment_minilm"
-MINILM_EXPLAINED = 128  # word pieces MiniLM explains: a few seconds on a CPU, where all 400 would take 40 s
 MAX_CHARS = 100_000  # far more than MAX_TOKENS words: a pasted book is cut here before it is split into words
 TOP_WORDS = 8  # words shown at each end of a unit's favourites
 PRESETS = {  # key in the URL: (label, text)
@@ -52,11 +51,6 @@ class Units:
 @st.cache_data(max_entries=128, show_spinner=False)
 def _explained(name: str, text: str, max_tokens: int, _net) -> sentiment.Reading:
     return sentiment.explain(_net, text, max_tokens=max_tokens)
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def _read(name: str, text: str, _net) -> sentiment.Reading:
-    return sentiment.read(_net, text)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the training snippets to see what each unit responds to…")
@@ -117,7 +111,7 @@ def _spaces(tokens: list[str]) -> list[bool]:
 
 
 def _text_html(tokens: list[str], known: list[bool], backgrounds: list[str | None], tips: list[str],
-               style: PlotStyle, tail: str = "", unknown_css: str = UNKNOWN_CSS) -> str:
+               style: PlotStyle, unknown_css: str = UNKNOWN_CSS) -> str:
     """The tokens as coloured spans, unknown ones underlined with dashes; every token escaped, so typed HTML shows
     as text. One line with no blank lines: Markdown leaves an HTML block alone."""
     parts = []
@@ -128,17 +122,17 @@ def _text_html(tokens: list[str], known: list[bool], backgrounds: list[str | Non
                      f'title="{_entities(tip)}" style="{css}{TOKEN_CSS}">'
                      f"{_entities(shown)}</span>")
     return (f'<div class="sent-text" style="font-size:{round(style.font_size * 1.15)}px;line-height:2.0;'
-            f'margin:0.3em 0 0.6em 0">{"".join(parts)}{tail}</div>')
+            f'margin:0.3em 0 0.6em 0">{"".join(parts)}</div>')
 
 
-def _contributions_html(reading: sentiment.Reading, style: PlotStyle, tail: str = "") -> str:
+def _contributions_html(reading: sentiment.Reading, style: PlotStyle) -> str:
     """Each token coloured by its share of the prediction (scaled to the text's largest share)."""
     shares = reading.attributions
     top = max(float(np.abs(shares).max()) if len(shares) else 0.0, 1e-6)
     tips = [f"{share:+.3f} to P(positive)" if ok else "not in the vocabulary: read as unknown, contributes nothing"
             for share, ok in zip(shares, reading.known)]
     backgrounds = [_signed(style, share / top) if ok else None for share, ok in zip(shares, reading.known)]
-    return _text_html(reading.tokens, reading.known, backgrounds, tips, style, tail)
+    return _text_html(reading.tokens, reading.known, backgrounds, tips, style)
 
 
 def _legend_html(style: PlotStyle) -> str:
@@ -217,23 +211,18 @@ def _minilm_card(text: str, style: PlotStyle) -> None:
         if net is None:
             return
         with st.spinner("MiniLM is weighing each word piece (Integrated Gradients: a few seconds)…"):
-            explained = _explained(MINILM, text, MINILM_EXPLAINED, net)
-            whole = _read(MINILM, text, net) if explained.truncated else explained
+            whole = _explained(MINILM, text, sentiment.MAX_TOKENS, net)
         if not whole.tokens:
             st.info("MiniLM finds no word pieces in this text to read.", icon=":material/info:")
             return
         _verdict("MiniLM: P(positive)", whole.positive, style,
                  "The transformer's probability that the review is positive, from the mean of its token vectors.")
-        tail = ""
-        if explained.truncated:
-            left = min(whole.total, sentiment.MAX_TOKENS) - len(explained.tokens)
-            tail = f' <span style="color:#888">… {left:,} more word pieces, not coloured</span>'
-        st.markdown(_contributions_html(explained, style, tail), unsafe_allow_html=True)
-        notes = []
-        if explained.truncated:
-            notes.append(f"Colours for the first {len(explained.tokens)} of {whole.total:,} word pieces only: "
-                         "explaining MiniLM costs about 2 s per 100 of them. The prediction reads "
-                         + (f"the first {len(whole.tokens):,}." if whole.truncated else "them all."))
+        st.markdown(_contributions_html(whole, style), unsafe_allow_html=True)
+        steps = sentiment.minilm_steps(len(whole.tokens) + 2)
+        notes = [(f"Each of the {len(whole.tokens):,} word pieces is coloured by Integrated Gradients with {steps} "
+                  "points on the path (fewer for a longer text, so a whole review takes a few seconds at most).")]
+        if whole.truncated:
+            notes.append(f"MiniLM reads the first {len(whole.tokens):,} of {whole.total:,} word pieces.")
         unknown = len(whole.known) - sum(whole.known)
         if unknown:
             notes.append(f"{unknown} of {len(whole.tokens)} word pieces are unknown to MiniLM and were read as "
@@ -357,7 +346,8 @@ def _how_it_works(net) -> None:
             "up to P(positive) minus P(positive) of that all-unknown text.\n"
             "- **MiniLM**: all-MiniLM-L6-v2 (6 transformer layers, pretrained on a billion sentence pairs), its top "
             "2 layers fine-tuned and a linear head trained on the same snippets. It reads *word pieces* "
-            f"(Crichton → cr ##ich ##ton); its contributions are explained for the first {MINILM_EXPLAINED}.\n"
+            f"(Crichton → cr ##ich ##ton); its contributions are Integrated Gradients over every piece, with fewer path points for a "
+            "longer text (32 for a snippet, 11 for the lecture's review) so that a review takes no longer than a snippet.\n"
             f"- **Data**: {sentiment.DATA}. Results are kept, so a text read once comes back at once.")
 
 

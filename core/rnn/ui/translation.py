@@ -1,6 +1,7 @@
 """What do RNNs learn? Seq2Seq-Vis on the shipped German → English translator: the words the encoder reads, the
 attention of every English word over the German ones, one word's attention and the encoder's nearest words, the
-beam search tree, two sentences compared (and swapped), and a pretrained MarianMT beside it where one is on disk."""
+beam search tree, the *change* and *pivot* interventions, two sentences compared (and swapped), and a pretrained
+MarianMT beside it, downloaded once on request where the model hub answers."""
 import html
 import re
 
@@ -21,9 +22,16 @@ FULL_WIDTH, HALF_WIDTH = 1150, 560  # about how wide a chart is drawn, in pixels
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _translate(checkpoint: str, german: str, beam: int, _model) -> Translation:
-    """translate() once per checkpoint, text and beam size: the beam slider and a text typed again are instant."""
-    return translation.translate(_model, german, beam)
+def _translate(checkpoint: str, german: str, beam: int, _model, prefix: tuple[int, ...] = (),
+               pin: tuple[int, tuple[int, ...]] | None = None) -> Translation:
+    """translate() once per checkpoint, text, beam size and intervention: the beam slider and a text typed again
+    are instant."""
+    return translation.translate(_model, german, beam, prefix=prefix, pin=pin)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _next(checkpoint: str, german: str, prefix: tuple[int, ...], _model) -> list[tuple[int, float]]:
+    return translation.next_words(_model, german, prefix, NEAREST)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -193,6 +201,55 @@ def beam_views(tr: Translation, beam: int, style) -> None:
     st.markdown(head + "\n\n" + "\n".join(lines))
 
 
+def pivot_view(tr: Translation, german: str, model, checkpoint: str, beam: int, style, large: bool) -> None:
+    """Seq2Seq-Vis's *pivot*: keep the best translation up to a step, write another word there, search on."""
+    best = tr.beams[0]
+    at = url_state.choice(st.pills, "At which step?", list(range(len(best.tokens))), max(0, len(best.tokens) // 2),
+                          key="tr_pivot_step", required=True, wrap=True,
+                          format_func=lambda i: f"{i + 1}: {_md(best.tokens[i])}")
+    options = [i for i, _ in _next(checkpoint, german, tuple(best.ids[:at]), model) if i != best.ids[at]]
+    if not options:
+        return
+    word = url_state.choice(st.pills, "Write instead", options, key="tr_pivot_word", required=True, wrap=True,
+                            format_func=lambda i: _md(model.target_words[i]))
+    pivoted = _translate(checkpoint, german, beam, model, prefix=(*best.ids[:at], word))
+    st.markdown(_big(pivoted.text, "1.6rem" if large else "1.3rem"), unsafe_allow_html=True)
+    projector.chart(seq2seq_vis.beam_tree(pivoted, style, width=HALF_WIDTH), key="tr_pivot_tree")
+    st.caption(f"The first {at} words are the best translation's, word {at + 1} is the one chosen (those offered "
+               "are the model's most probable there), and beam search writes the rest.")
+
+
+def change_view(tr: Translation, german: str, model, checkpoint: str, beam: int, style, large: bool) -> None:
+    """Seq2Seq-Vis's *change*: pin one English word's attention to German words of the lecturer's choosing."""
+    best = tr.beams[0]
+    row = url_state.choice(st.pills, "Which English word?", list(range(len(best.tokens))), _peaked_word(tr),
+                           key="tr_change_word", required=True, wrap=True,
+                           format_func=lambda i: f"{i + 1}: {_md(best.tokens[i])}")
+    pinned = st.pills("Let it look only at", list(range(len(tr.words))), selection_mode="multi", key="tr_change_to",
+                      format_func=lambda i: _md(tr.words[i]))
+    if not pinned:
+        st.caption(":material/touch_app: Pick German words for this English word to look at.")
+        return
+    changed = _translate(checkpoint, german, beam, model, prefix=tuple(best.ids[:row]), pin=(row, tuple(pinned)))
+    st.markdown(_big(changed.text, "1.6rem" if large else "1.3rem"), unsafe_allow_html=True)
+    projector.chart(seq2seq_vis.attention_map(changed, style, compact=True), key="tr_change_attention")
+    st.caption(f"Words 1–{row} are kept; word {row + 1} reads the chosen German words, evenly weighted, instead of "
+               "where the decoder looked; the decoder writes on from there with its own attention.")
+
+
+def intervention_views(tr: Translation, german: str, model, checkpoint: str, beam: int, style, large: bool) -> None:
+    st.subheader("Change and pivot")
+    st.caption("Seq2Seq-Vis's interventions: ask *what if the model had looked elsewhere* (change) or *had written "
+               "another word* (pivot), and watch the decoder continue from there.")
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Pivot:** another word at one step of the beam tree")
+        pivot_view(tr, german, model, checkpoint, beam, style, large)
+    with right:
+        st.markdown("**Change:** one English word's attention, pinned")
+        change_view(tr, german, model, checkpoint, beam, style, large)
+
+
 def compare_views(tr: Translation, model, checkpoint: str, beam: int, style, large: bool) -> None:
     st.subheader("Compare two sentences")
     st.caption("Seq2Seq-Vis's *compare* and *swap*: change a few words and see what changes in the translation "
@@ -223,14 +280,35 @@ def compare_views(tr: Translation, model, checkpoint: str, beam: int, style, lar
                 st.caption("Unknown: " + ", ".join(f"**{_md(w)}**" for w in dict.fromkeys(this.unknown)))
 
 
+def _offer_download() -> None:
+    """A download button where the model hub answers; otherwise why there is none."""
+    if not translation.marian_reachable():
+        st.caption("This computer cannot reach the Hugging Face model hub now, so MarianMT cannot be downloaded "
+                   "here. Where it can (a laptop online, a cloud deployment), a button here downloads it once, "
+                   f"about {translation.MARIAN_MB} MB, and it is used offline from then on.")
+        return
+    if not st.button(f"Download {translation.MARIAN_DE_EN} (about {translation.MARIAN_MB} MB)",
+                     key="tr_marian_download", icon=":material/download:"):
+        return
+    bar = st.progress(0.0, text="Starting the download…")
+    try:
+        translation.download_marian(lambda done, total, name: bar.progress(
+            done / total, text=f"{name}: {done / 1e6:,.0f} of {total / 1e6:,.0f} MB"))
+    except translation.MarianUnavailable as e:
+        st.error(str(e), icon=":material/error:")
+        return
+    _marian.clear()
+    st.rerun()
+
+
 def marian_views(german: str, beam: int, style, large: bool) -> None:
     st.subheader("Pretrained MarianMT")
     on = url_state.toggle("Pretrained MarianMT (Hugging Face)", False, key="tr_marian",
-                          help=f"{translation.MARIAN_DE_EN}: a Transformer trained on millions of sentence pairs, "
-                               "if it is on this computer; the dashboard never downloads it.")
+                          help=f"{translation.MARIAN_DE_EN}: a Transformer trained on millions of sentence pairs. "
+                               "Used from this computer; downloaded once, when you ask, where the model hub answers.")
     if not on:
         st.caption(f"Turn on to translate the sentence above with {translation.MARIAN_DE_EN} as well, and see its "
-                   "cross-attention in the same view. It is looked for on this computer only.")
+                   "cross-attention in the same view: what millions of sentence pairs buy.")
         return
     path = url_state.text(st.text_input, "Local folder with the model (optional)", "", key="tr_marian_path",
                           placeholder=f"empty: {translation.MARIAN_DE_EN} from your Hugging Face cache")
@@ -238,6 +316,8 @@ def marian_views(german: str, beam: int, style, large: bool) -> None:
     found = _marian(source)
     if isinstance(found, str):
         st.info(f"**MarianMT is not available here.** {found}", icon=":material/cloud_off:")
+        if source == translation.MARIAN_DE_EN:
+            _offer_download()
         st.button("Look again", key="tr_marian_retry", icon=":material/refresh:", type="tertiary",
                   on_click=_marian.clear, help="Look for the model and its tokenizer again.")
         return
@@ -291,5 +371,6 @@ def section() -> None:
         return
     attention_views(tr, model, checkpoint, style)
     beam_views(tr, beam, style)
+    intervention_views(tr, german, model, checkpoint, beam, style, large)
     compare_views(tr, model, checkpoint, beam, style, large)
     marian_views(german, beam, style, large)
