@@ -1,6 +1,8 @@
 # Two commands on a fresh machine:
 #   make run    install everything, then start the dashboard
 #   make test   install everything, then run the whole test suite
+#   make serve  install everything, then serve a class: WORKERS workers (default: one per core) behind nginx on PORT
+#               (default 8500), under supervisord (see serve/launch.py)
 # Run again, they reuse what is installed (each step below is skipped when already done).
 
 PYTHON ?= python3
@@ -8,10 +10,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 VADER := data/vaderSentiment-3.3.2.tar.gz
 
-.PHONY: run test install install-test debian-packages browser data checkpoints
+.PHONY: run serve test install install-test debian-packages browser data checkpoints
 
 run: install
 	$(VENV)/bin/streamlit run app.py
+
+serve: install
+	$(PY) -m serve --port $(or $(PORT),8500) $(if $(WORKERS),--workers $(WORKERS))
 
 test: install-test
 	$(PY) -m pytest

@@ -1,0 +1,166 @@
+"""Benchmark serving a class with one worker and with two, side by side: the same simulated students through nginx.
+
+Run from anywhere:  .venv/bin/python tests/bench/bench_workers.py [--students 30] [--rounds 5]
+
+Not a test (machines here are shared and noisy): it prints figures against the goal (two workers give at least
+1.7× the interactions per second of one, at the same p95, with no errors) and never fails on them.
+
+It starts `python -m serve` (supervisord, nginx and two workers, on free local ports) and a second nginx from the
+same template in front of the first worker alone. Both workers first open every section once (so both legs
+start warm), then the two legs run one after the other with the same students (tests/bench/students.py):
+each student starts within the first 3 s, and does `--rounds` times: open a random section, think 1–3 s, move one
+of its controls, think 1–3 s. Latency: rerun sent → the run it started finished on the server, images fetched.
+Interactions per second: interactions finished / the leg's wall time. Errors: interactions that timed out, were
+disconnected or showed an exception. The load average is printed with each leg (the machine may be shared).
+"""
+import argparse
+import asyncio
+import math
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from core.lecture import SEGMENTS  # noqa: E402
+from serve import launch  # noqa: E402
+from tests.bench.students import Student, Timing  # noqa: E402
+from tests.browser import free_port, stop  # noqa: E402
+
+SECTIONS = [(s.url_path, sec.title) for s in SEGMENTS for sec in s.sections]
+GOAL_SPEEDUP = 1.7
+
+
+def pct(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile."""
+    s = sorted(values)
+    return s[max(0, math.ceil(q * len(s)) - 1)] if s else None
+
+
+def wait_healthy(ports, timeout_s: float = 180) -> None:
+    deadline = time.monotonic() + timeout_s
+    for port in ports:
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"127.0.0.1:{port} did not become healthy")
+            time.sleep(0.3)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children that it has waited for."""
+    f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_pids(conf: Path, names) -> dict[str, int]:
+    ctl = Path(sys.executable).parent / "supervisorctl"
+    return {n: int(subprocess.run([ctl, "-c", conf, "pid", n], capture_output=True, text=True).stdout) for n in names}
+
+
+async def warm(ports) -> None:
+    """Every worker opens every section once, the workers in parallel."""
+    async def one(port):
+        s = Student(f"http://127.0.0.1:{port}", timeout=300)
+        for page, section in SECTIONS:
+            await s.open(page, section)
+        await s.close()
+    await asyncio.gather(*(one(p) for p in ports))
+
+
+async def student(base: str, i: int, args) -> list[Timing]:
+    rng = random.Random(f"{args.seed}-{i}")
+    await asyncio.sleep(rng.uniform(0, 3))
+    s = Student(base, name=f"s{i}", timeout=args.timeout)
+    try:
+        for _ in range(args.rounds):
+            page, section = rng.choice(SECTIONS)
+            t = await s.open(page, section)
+            await asyncio.sleep(rng.uniform(1, 3))
+            if t.status == "ok" and (controls := s.changeable()):
+                w = rng.choice(controls)
+                await s.set(w.key, w.another_value(rng))
+                await asyncio.sleep(rng.uniform(1, 3))
+    finally:
+        await s.close()
+    return s.timings
+
+
+async def leg(base: str, args) -> tuple[list[Timing], float]:
+    start = time.perf_counter()
+    timings = await asyncio.gather(*(student(base, i, args) for i in range(args.students)))
+    return [t for ts in timings for t in ts], time.perf_counter() - start
+
+
+def summary(label: str, timings: list[Timing], wall: float, cpu: dict[str, float], load: tuple) -> dict:
+    done = [t.seconds for t in timings if t.seconds is not None]
+    failed = [t for t in timings if t.failed]
+    served = {w: sum(1 for t in timings if t.worker == w) for w in sorted({t.worker for t in timings})}
+    row = {"label": label, "interactions": len(timings), "done": len(done), "p50": pct(done, .5),
+           "p95": pct(done, .95), "max": max(done, default=None), "per_s": len(done) / wall, "wall": wall,
+           "errors": len(failed), "served": served, "cpu": cpu, "load": load}
+    kinds = sorted({f"{t.status} {t.exceptions[:1]}" for t in failed})
+    print(f"{label}: {len(done)}/{len(timings)} interactions in {wall:.0f} s = {row['per_s']:.2f}/s; "
+          f"p50 {row['p50']:.2f} s, p95 {row['p95']:.2f} s, max {row['max']:.2f} s; errors {len(failed)} {kinds[:3]}; "
+          f"served by {served}; worker CPU s {cpu}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+          flush=True)
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--students", type=int, default=30)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--timeout", type=float, default=180.0, help="seconds one interaction may take")
+    ap.add_argument("--seed", default="class")
+    ap.add_argument("--settle", type=float, default=20.0, help="seconds of quiet before each leg")
+    args = ap.parse_args()
+
+    run = Path(tempfile.mkdtemp(prefix="bench-workers-"))
+    both = launch.Layout("127.0.0.1", free_port(), (free_port(), free_port()), run / "two")
+    one = launch.Layout("127.0.0.1", free_port(), both.worker_ports[:1], run / "one")
+    conf = launch.write(both)
+    launch.write(one)  # only its nginx.conf is used: nginx in front of the first worker alone
+    log = open(run / "serve.log", "w")
+    serving = subprocess.Popen([Path(sys.executable).parent / "supervisord", "-c", conf], stdout=log, stderr=log)
+    nginx_one = subprocess.Popen(["nginx", "-p", one.run, "-c", one.run / "nginx.conf"], stdout=log, stderr=log)
+    try:
+        wait_healthy(both.worker_ports + (both.port, one.port))
+        pids = worker_pids(conf, [name for name, _ in both.workers])
+        print(f"{platform.node()}, {os.cpu_count()} cores; {args.students} students × {args.rounds} rounds; "
+              f"workers {pids}", flush=True)
+        t = time.perf_counter()
+        asyncio.run(warm(both.worker_ports))
+        print(f"warm-up (every section once on each worker, in parallel): {time.perf_counter() - t:.0f} s", flush=True)
+        rows = []
+        for label, layout in (("1 worker ", one), ("2 workers", both)):
+            time.sleep(args.settle)
+            before = {n: cpu_seconds(p) for n, p in pids.items()}
+            timings, wall = asyncio.run(leg(f"http://127.0.0.1:{layout.port}", args))
+            cpu = {n: round(cpu_seconds(p) - before[n], 1) for n, p in pids.items()}
+            rows.append(summary(label, timings, wall, cpu, os.getloadavg()))
+        a, b = rows
+        speedup = b["per_s"] / a["per_s"]
+        print(f"\ninteractions per second, 2 workers / 1: {speedup:.2f}× (goal ≥ {GOAL_SPEEDUP}× at the same p95, "
+              f"no errors: {'met' if speedup >= GOAL_SPEEDUP and b['p95'] <= a['p95'] and not b['errors'] else 'not met'})")
+        print(f"p95 {a['p95']:.2f} s → {b['p95']:.2f} s; median latency {a['p50']:.2f} s → {b['p50']:.2f} s")
+    finally:
+        stop(nginx_one)
+        stop(serving)
+        log.close()
+
+
+if __name__ == "__main__":
+    main()
