@@ -116,7 +116,8 @@ def write(layout: Layout) -> Path:
 
 
 def parse(argv=None) -> Layout:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="python -m serve", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--workers", type=int, default=cores(), help="worker processes (default: one per core)")
     ap.add_argument("--host", default="0.0.0.0", help="nginx's public address (default: every interface)")
     ap.add_argument("--port", type=int, default=8500, help="nginx's public port")

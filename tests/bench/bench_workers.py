@@ -5,9 +5,11 @@ Run from anywhere:  .venv/bin/python tests/bench/bench_workers.py [--students 30
 Not a test (machines here are shared and noisy): it prints figures against the goal (two workers give at least
 1.7× the interactions per second of one, at the same p95, with no errors) and never fails on them.
 
-It starts `python -m serve` (supervisord, nginx and two workers, on free local ports) and a second nginx from the
-same template in front of the first worker alone. Both workers first open every section once (so both legs
-start warm), then the two legs run one after the other with the same students (tests/bench/students.py):
+It starts three workers under `python -m serve`'s supervisord (on free local ports) and two nginx from its
+template: one in front of the first worker alone, one in front of the other two. Every worker first opens every
+section once, all at the same time, so that each leg starts from workers that have seen exactly that warm-up (the
+second leg's students must not find the first leg's results cached). Then the two legs run one after the other
+with the same students (tests/bench/students.py):
 each student starts within the first 3 s, and does `--rounds` times: open a random section, think 1–3 s, move one
 of its controls, think 1–3 s. Latency: rerun sent → the run it started finished on the server, images fetched.
 Interactions per second: interactions finished / the leg's wall time. Errors: interactions that timed out, were
@@ -19,6 +21,7 @@ import math
 import os
 import platform
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -129,23 +132,28 @@ def main() -> None:
     args = ap.parse_args()
 
     run = Path(tempfile.mkdtemp(prefix="bench-workers-"))
-    both = launch.Layout("127.0.0.1", free_port(), (free_port(), free_port()), run / "two")
-    one = launch.Layout("127.0.0.1", free_port(), both.worker_ports[:1], run / "one")
-    conf = launch.write(both)
-    launch.write(one)  # only its nginx.conf is used: nginx in front of the first worker alone
-    log = open(run / "serve.log", "w")
-    serving = subprocess.Popen([Path(sys.executable).parent / "supervisord", "-c", conf], stdout=log, stderr=log)
-    nginx_one = subprocess.Popen(["nginx", "-p", one.run, "-c", one.run / "nginx.conf"], stdout=log, stderr=log)
+    pool = launch.Layout("127.0.0.1", free_port(), (free_port(), free_port(), free_port()), run / "workers")
+    one = launch.Layout("127.0.0.1", free_port(), pool.worker_ports[:1], run / "one")
+    two = launch.Layout("127.0.0.1", free_port(), pool.worker_ports[1:], run / "two")
+    conf = launch.write(pool)  # supervisord and the workers (its own nginx, in front of all three, goes unused)
+    log = open(run / "bench.log", "w")
+    procs = [subprocess.Popen([Path(sys.executable).parent / "supervisord", "-c", conf], stdout=log, stderr=log)]
+    for layout in (one, two):
+        launch.write(layout)
+        procs.append(subprocess.Popen(["nginx", "-p", layout.run, "-c", layout.run / "nginx.conf"], stdout=log,
+                                      stderr=log))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop everything started here on the way out
     try:
-        wait_healthy(both.worker_ports + (both.port, one.port))
-        pids = worker_pids(conf, [name for name, _ in both.workers])
+        wait_healthy(pool.worker_ports + (one.port, two.port))
+        pids = worker_pids(conf, [name for name, _ in pool.workers])
         print(f"{platform.node()}, {os.cpu_count()} cores; {args.students} students × {args.rounds} rounds; "
-              f"workers {pids}", flush=True)
+              f"workers {pids}; logs in {run}", flush=True)
         t = time.perf_counter()
-        asyncio.run(warm(both.worker_ports))
-        print(f"warm-up (every section once on each worker, in parallel): {time.perf_counter() - t:.0f} s", flush=True)
+        asyncio.run(warm(pool.worker_ports))
+        print(f"warm-up (every section once on each worker, at the same time): {time.perf_counter() - t:.0f} s",
+              flush=True)
         rows = []
-        for label, layout in (("1 worker ", one), ("2 workers", both)):
+        for label, layout in (("1 worker ", one), ("2 workers", two)):
             time.sleep(args.settle)
             before = {n: cpu_seconds(p) for n, p in pids.items()}
             timings, wall = asyncio.run(leg(f"http://127.0.0.1:{layout.port}", args))
@@ -157,8 +165,8 @@ def main() -> None:
               f"no errors: {'met' if speedup >= GOAL_SPEEDUP and b['p95'] <= a['p95'] and not b['errors'] else 'not met'})")
         print(f"p95 {a['p95']:.2f} s → {b['p95']:.2f} s; median latency {a['p50']:.2f} s → {b['p50']:.2f} s")
     finally:
-        stop(nginx_one)
-        stop(serving)
+        for proc in reversed(procs):
+            stop(proc)
         log.close()
 
 
