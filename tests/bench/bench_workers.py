@@ -166,7 +166,7 @@ def main() -> None:
         print(f"p95 {a['p95']:.2f} s → {b['p95']:.2f} s; median latency {a['p50']:.2f} s → {b['p50']:.2f} s")
     finally:
         for proc in reversed(procs):
-            stop(proc)
+            stop(proc, timeout_s=90)  # supervisord stops its programs one after the other
         log.close()
 
 

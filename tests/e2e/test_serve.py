@@ -62,7 +62,7 @@ def serving(tmp_path_factory):
             wait_healthy(f"http://127.0.0.1:{port}", proc)
         yield s
     finally:
-        stop(proc)  # supervisord stops nginx and the workers
+        stop(proc, timeout_s=90)  # supervisord stops nginx and the workers, one after the other
         log.close()
 
 
