@@ -88,7 +88,8 @@ def nginx_conf(layout: Layout) -> str:
 
 
 def supervisord_conf(layout: Layout, cookie_secret: str) -> str:
-    """The cookie secret is shared, so a browser moved to another worker keeps a valid XSRF cookie (uploads)."""
+    """The cookie secret is shared, so the cookies Streamlit signs with it (its session cookie, a login) stay valid
+    for a browser moved to another worker."""
     bindir = Path(sys.executable).parent
     threads = max(1, cores() // len(layout.worker_ports))  # torch threads per worker: the cores shared out
     blocks = [WORKER_BLOCK.format(name=name, port=port, python=sys.executable, root=ROOT, run=layout.run,
