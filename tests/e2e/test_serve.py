@@ -103,7 +103,8 @@ class Tab:
         return want
 
     def wait_drawn(self, weight: float, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
-        """The address carries `weight` (none at the default, 1) and the neuron's chart, drawn by the server, says `{weight}·x`."""
+        """The address carries `weight` (nothing at the default, 1) and the neuron's chart, drawn by the server,
+        says `({weight}·x`."""
         self.page.wait_for_function(
             "([w, chart]) => Math.abs(parseFloat(new URLSearchParams(location.search).get('nn_w') ?? '1') - w) < 1e-6"
             " && (document.querySelector(chart)?.textContent || '').includes(`(${w}·x`)",
