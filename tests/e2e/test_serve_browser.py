@@ -4,6 +4,7 @@ other alone, its own students reconnect to the live one, and supervisord brings 
 that is gone, and nginx restarted, each end in a reconnect, never a hang.
 """
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +18,8 @@ from serve import launch
 from tests.browser import APP_CONNECTED, ROOT, VIEWPORT, free_port, stop, wait_healthy
 from tests.e2e.conftest import IDLE_TIMEOUT_MS, assert_no_exception, wait_idle
 
+pytestmark = pytest.mark.skipif(shutil.which("nginx", path="/usr/sbin:/usr/bin") is None,
+                                reason="nginx is not installed (`make install` installs it as root)")
 COOKIE = "dashboard_worker"
 PAGE = "feed_forward?section=Neurons+and+non-linearity"
 WEIGHT = ".st-key-nn_w [data-testid='stSlider']"

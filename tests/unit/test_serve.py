@@ -14,13 +14,16 @@ def layout(tmp_path, workers: int) -> launch.Layout:
     return launch.Layout("127.0.0.1", 8500, tuple(range(8601, 8601 + workers)), tmp_path / "run")
 
 
-@pytest.mark.skipif(shutil.which("nginx", path="/usr/sbin:/usr/bin") is None, reason="nginx is not installed")
+NGINX = shutil.which("nginx", path="/usr/sbin:/usr/bin")
+needs_nginx = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (`make install` installs it as root)")
+
+
+@needs_nginx
 @pytest.mark.parametrize("workers", [1, 2, 16])
 def test_nginx_accepts_the_configuration(tmp_path, workers):
     lay = layout(tmp_path, workers)
     launch.write(lay)
-    nginx = shutil.which("nginx", path="/usr/sbin:/usr/bin")
-    result = subprocess.run([nginx, "-t", "-p", lay.run, "-c", lay.run / "nginx.conf"], capture_output=True, text=True)
+    result = subprocess.run([NGINX, "-t", "-p", lay.run, "-c", lay.run / "nginx.conf"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
@@ -34,6 +37,7 @@ def test_each_worker_has_its_cookie_and_the_others_as_fallback(tmp_path):
     assert not re.search(r"@[A-Z_]+@", conf)  # every part of the template was filled in
 
 
+@needs_nginx
 def test_supervisord_runs_every_worker_with_a_health_check_and_one_cookie_secret(tmp_path):
     lay = layout(tmp_path, 2)
     conf = launch.write(lay)
