@@ -1,6 +1,8 @@
 # Two commands on a fresh machine:
 #   make run    install everything, then start the dashboard
 #   make test   install everything, then run the whole test suite
+#   make serve  install everything, then serve a class: WORKERS workers (default: one per core) behind nginx on PORT
+#               (default 8500), under supervisord (see serve/launch.py)
 # Run again, they reuse what is installed (each step below is skipped when already done).
 
 PYTHON ?= python3
@@ -8,11 +10,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 VADER := data/vaderSentiment-3.3.2.tar.gz
 
-.PHONY: run test install install-test debian-packages browser data checkpoints
+.PHONY: run serve test install install-test debian-packages browser data checkpoints
 
 # The warm-up opens every section and lecture stop once the server answers (core/ui/warmup.py).
 run: install
 	@$(PY) -m core.ui.warmup & $(VENV)/bin/streamlit run app.py
+
+serve: install
+	$(PY) -m serve --port $(or $(PORT),8500) $(if $(WORKERS),--workers $(WORKERS))
 
 test: install-test
 	$(PY) -m pytest

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 FORCE = "DASHBOARD_DEVICE"
+THREADS = "DASHBOARD_THREADS"  # set by `make serve`: each of several workers gets its share of the cores
 
 
 @functools.cache
@@ -30,9 +31,10 @@ def to_numpy(tensor: torch.Tensor) -> np.ndarray:
 @functools.cache
 def set_threads(spare: int = 0) -> int:
     """Give torch's CPU kernels every core but `spare`. The app spares one for the browser and Streamlit's server:
-    on two cores, a second torch thread spinning against the browser made small models several times slower."""
+    on two cores, a second torch thread spinning against the browser made small models several times slower.
+    DASHBOARD_THREADS, when set, says the number instead."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    threads = max(1, cores - spare)
+    threads = int(os.environ[THREADS]) if os.environ.get(THREADS, "").isdigit() else max(1, cores - spare)
     torch.set_num_threads(threads)
     return threads
 

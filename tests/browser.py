@@ -51,11 +51,11 @@ def wait_healthy(base: str, proc: subprocess.Popen, timeout_s: float = STARTUP_T
     raise TimeoutError(f"{base}/_stcore/health did not answer 'ok' within {timeout_s} s")
 
 
-def stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen, timeout_s: float = 15) -> None:
     if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=15)
