@@ -112,9 +112,11 @@ class MiniLMSentiment(nn.Module):
         return create_bidirectional_mask(config=self.encoder.config, inputs_embeds=hidden,
                                          attention_mask=attention_mask)
 
-    def lower(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        """The token vectors after the layers that stay as pretrained: (B, T) → (B, T, 384)."""
-        hidden = self.encoder.embeddings(input_ids=input_ids)
+    def lower(self, input_ids: torch.Tensor | None, attention_mask: torch.Tensor,
+              words: torch.Tensor | None = None) -> torch.Tensor:
+        """The token vectors after the layers that stay as pretrained: (B, T) → (B, T, 384). `words` (B, T, 384)
+        stands for the word-piece embeddings of `input_ids` where given (a point on an attribution path)."""
+        hidden = self.encoder.embeddings(input_ids=None if words is not None else input_ids, inputs_embeds=words)
         mask = self._mask(hidden, attention_mask)
         for layer in self.encoder.encoder.layer[:self.first_tuned]:
             hidden = layer(hidden, mask)

@@ -123,6 +123,29 @@ def test_the_shared_model_is_left_untouched_by_the_attributions(lstm):
     assert all(p.grad is None for p in lstm.parameters()) and not lstm.training and hooks(lstm) == 0
 
 
+def test_minilm_attributions_on_the_shared_model_equal_captums_on_a_copy_and_leave_it_untouched(models):
+    """MiniLM's Integrated Gradients run on the shared model without hooks or a copy: the same shares as Captum's
+    LayerIntegratedGradients on a private copy, and the model's weights, gradients and hooks as they were."""
+    from captum.attr import LayerIntegratedGradients
+    from core.saliency import private_copy
+    minilm = models["sentiment_minilm"].eval()
+    before = {k: v.clone() for k, v in minilm.state_dict().items()}
+    t = sentiment.to_tokens(minilm, "The book is really, really good. The movie is just dreadful.")
+    shares, start = sentiment.attribute(minilm, t, steps=12)
+    frozen, _ = private_copy(minilm)
+    ids = torch.tensor([t.ids])
+    baseline = torch.full_like(ids, minilm.tokenizer.unk_token_id)
+    baseline[0, [0, -1]] = ids[0, [0, -1]]
+    ig = LayerIntegratedGradients(lambda x, m: sentiment.positive(frozen(x, m)),
+                                  frozen.encoder.embeddings.word_embeddings)
+    reference = ig.attribute(ids, baselines=baseline, additional_forward_args=(torch.ones_like(ids),), n_steps=12,
+                             internal_batch_size=5)[0].sum(-1)[1:-1]
+    np.testing.assert_allclose(shares, reference.detach().numpy(), atol=1e-5)
+    assert start == pytest.approx(sentiment.positive(frozen(baseline, torch.ones_like(ids))).item(), abs=1e-6)
+    assert all(torch.equal(before[k], v) for k, v in minilm.state_dict().items())
+    assert all(p.grad is None for p in minilm.parameters()) and hooks(minilm) == 0
+
+
 def test_a_units_activations_and_the_words_that_excite_it_most(lstm):
     texts, _ = movie_snippets("train")
     words, means = sentiment.word_activations(lstm, texts[:1000], min_count=5)
