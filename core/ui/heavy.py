@@ -23,7 +23,7 @@ from core import disk_cache, memory
 from core.line import Line
 
 T = TypeVar("T")
-MAX_RESULTS = 512
+MAX_RESULTS = 64  # in memory; the disk keeps more (core/disk_cache.py), each read back in milliseconds
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 LINE = Line(CORES)
 
