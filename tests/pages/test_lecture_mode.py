@@ -79,3 +79,34 @@ def test_a_bare_address_with_a_stop_opens_that_stop():
     at.run()
     assert not at.exception and at.query_params["lecture"] == "9"
     assert apptest.value_of(at, "sig_c") == pytest.approx(-2.676808) and "**Stop 9 of" in markdown(at)
+
+
+def _outside_reveals(block):
+    """The elements of `block` that no Reveal hides."""
+    for child in getattr(block, "children", {}).values():
+        if getattr(child, "type", "") == "expander" and child.label.startswith("Reveal"):
+            continue
+        yield child
+        yield from _outside_reveals(child)
+
+
+def _texts(elements) -> str:
+    return " ".join(str(getattr(e, "value", "")) + " " + str(getattr(e, "label", "")) for e in elements)
+
+
+@pytest.mark.parametrize("title, answer", [
+    ("Features, and learning them", "**learns** a hierarchy"),
+    ("Linear and non-linear neurons", "non-linearity helps us fit more complicated data"),
+    ("Out of distribution: time", "label flips"),
+    ("Out of distribution: pose, colour, blur", "**plain CNN**:"),
+])
+def test_a_section_answers_its_question_only_behind_the_reveal(title, answer):
+    number, stop = next((n, s) for n, s in enumerate(lecture.STOPS, 1) if s.title == title)
+    at = open_stop(number)
+    assert not at.exception and stop.question in markdown(at)
+    hidden = next(e for e in at.expander if e.label == "Reveal what the section shows")
+    assert hidden.proto.expanded is False and answer in _texts(_outside_reveals(hidden))
+    assert answer not in _texts(_outside_reveals(at.main))
+    plain = open_page(stop.url_path, **stop.params)
+    assert not plain.exception and answer in _texts(_outside_reveals(plain.main))
+    assert not [e for e in plain.expander if e.label == "Reveal what the section shows"]

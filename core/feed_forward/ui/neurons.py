@@ -6,7 +6,7 @@ import streamlit as st
 from core import plots
 from core.data.toy import CURVES, curve_1d
 from core.feed_forward import neurons
-from core.ui import projector, url_state
+from core.ui import presenter, projector, url_state
 
 ACTIVATIONS = {"linear": "linear", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
 FIT_POINTS = 40  # noisy points that one neuron is fitted to
@@ -67,9 +67,11 @@ def linear_vs_nonlinear() -> None:
     losses = {f"{ACTIVATIONS[name]} neuron": (np.arange(len(fit.losses)), fit.losses) for name, fit in fits.items()}
     projector.chart(plots.lines(losses, style, "Loss while training (mean squared error)", ("step", "loss"),
                                 log_y=True, height=280), key="nn_fit_losses")
-    st.markdown("As expected, non-linearity helps us fit more complicated data. The intuition: if g(x) is non-linear, "
-                "f must be non-linear too to approximate it. Two ways to do this: take lines and combine them "
-                "non-linearly, or take non-linear functions and combine them linearly (next section).")
+    with presenter.answer():  # why do we need non-linear nodes: the question the notes ask
+        st.markdown("As expected, non-linearity helps us fit more complicated data. The intuition: if g(x) is "
+                    "non-linear, f must be non-linear too to approximate it. Two ways to do this: take lines and "
+                    "combine them non-linearly, or take non-linear functions and combine them linearly (next "
+                    "section).")
 
 
 def stacked_linear_layers() -> None:
