@@ -46,7 +46,7 @@ export default function ({ parentElement, data }) {
   const tick = () => {
     const spent = Math.floor((performance.now() - since) / 1000);
     const clock = `${Math.floor(spent / 60)}:${String(spent % 60).padStart(2, "0")}`;
-    shown.textContent = `⏱ ${clock} spent in this part` + (data.minutes ? ` of ${data.minutes} min` : "");
+    shown.textContent = `${clock} spent in this part` + (data.minutes ? ` of ${data.minutes} min` : "");
     shown.classList.toggle("over", data.minutes !== null && spent >= data.minutes * 60);
   };
   tick();
