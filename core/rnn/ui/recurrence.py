@@ -89,8 +89,7 @@ def read(kind: str, depth: int, tokens: tuple[str, ...]) -> tuple[list[recurrenc
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def unrolled_picture(kind: str, depth: int, tokens: tuple[str, ...], current: int, style: PlotStyle) -> go.Figure:
-    """The unrolled network: seconds to build for a sentence read by two or three LSTM layers, so kept per server
-    (a lecture's stop appears at once the second time)."""
+    """The unrolled network, kept per server: a sentence read by two or three LSTM layers is hundreds of squares."""
     layers = read(kind, depth, tokens)[1]
     return recurrence_picture.unrolled_figure(layers, [html.escape(w) for w in tokens], current, style,
                                               outputs=np.stack([s.output for s in layers[-1]]))
