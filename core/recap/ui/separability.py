@@ -44,8 +44,8 @@ def lifted_data_b(n: int, noise: float, style: plots.PlotStyle) -> go.Figure:
 
 def section() -> None:
     style = projector.style()
-    st.markdown("Which of these data sets would be hard to train a classifier for? "
-                "Is there a way to transform **Data B** into something like **Data A**, where a straight line works?")
+    st.markdown("Two data sets of two classes each. Is there a way to transform **Data B** into something like "
+                "**Data A**, so that classification becomes easy?")  # the notes' first question is posed above
     c1, c2 = st.columns(2)
     with c1:
         noise = url_state.slider("Noise", 0.0, 0.5, 0.1, 0.05, key="ab_noise")
