@@ -189,6 +189,9 @@ STOPS = (
           "Why multiple layers? Groups of neurons in the first layer make patterns; later layers combine them.",
           "Architectures vs classification power; low, medium and high level features.",
           "The slide's settings: learning rate 0.03, tanh, no regularization, 50% training data, noise 0, batch 10.",
+          question="Why have multiple layers? What is the utility of multiple layers?",
+          answer="Groups of neurons in the first layer make different patterns; the layers after them **combine** "
+                 "these patterns into even more complicated ones: low, then middle, then high level features.",
           links=("TensorFlow Playground",),
           pg_lr="0.03", pg_activation="tanh", pg_ratio="50", pg_noise="0", pg_batch="10"),
     _demo(FF, "feed_forward", "Gradient descent and SGD", "Gradient descent and SGD",
@@ -273,7 +276,10 @@ STOPS = (
           "A standard autoencoder beside a VAE; some faces: learning distributions can be very useful!"),
     _demo(GEN, "generative", "GANs", "Generative adversarial networks",
           "Learning to sample from a complex distribution; data available = images only.",
-          "Trained by a discriminator network: generating a new image = fooling the classifier."),
+          "Trained by a discriminator network: generating a new image = fooling the classifier.",
+          question="Data available = images of faces only. What can we do with a face image?",
+          answer="Train a classifier! It tells real faces from generated ones: the **discriminator network**. "
+                 "Generating a new image = fooling that classifier."),
     _demo(ADV, "adversarial", "Adversarial examples", "Adversarial examples",
           "Usually, loss = output value of correct category node; adversarial loss = output of a wrong one.",
           "Many ways to find them, mostly optimization based."),

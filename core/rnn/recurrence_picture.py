@@ -15,6 +15,26 @@ ACTIVATION = {"h": "tanh", "g": "tanh", "n": "tanh"}  # every other gate: σ
 CELL_WIDTH, ROW_PITCH, UNIT_PX = 1.5, 2.0, 30  # a number's square (1 high), gate rows apart, pixels per unit upwards
 
 
+class Drawing:
+    """Shapes, annotations and traces collected, then made into one figure at once: plotly's add_shape and
+    add_annotation re-check every shape already there, so a figure of hundreds of squares took seconds to draw."""
+
+    def __init__(self) -> None:
+        self.shapes, self.annotations, self.traces = [], [], []
+
+    def add_shape(self, **shape) -> None:
+        self.shapes.append(shape)
+
+    def add_annotation(self, **annotation) -> None:
+        self.annotations.append(annotation)
+
+    def add_trace(self, trace: go.Scatter) -> None:
+        self.traces.append(trace)
+
+    def figure(self) -> go.Figure:
+        return go.Figure(self.traces, layout=dict(shapes=self.shapes, annotations=self.annotations))
+
+
 def colours(style: PlotStyle) -> str:
     """What the colours of the squares mean, in words."""
     return {"RdBu": "blue positive, red negative", "PuOr": "purple positive, orange negative"}[style.diverging]
@@ -29,7 +49,7 @@ def _ink(value: float) -> str:
     return "white" if abs(value) > 0.6 else "#111"
 
 
-def vector(fig: go.Figure, values: np.ndarray, x: float, y: float, style: PlotStyle, vertical: bool = False,
+def vector(fig: Drawing, values: np.ndarray, x: float, y: float, style: PlotStyle, vertical: bool = False,
            width: float = 1.0, numbers: bool = True, hover: str = "") -> None:
     """Squares (`width` wide, 1 high) from (x, y) rightwards, or downwards, one per value, each with its number (two
     decimals, or one in projector mode's large type); hover gives four. The numbers are one trace per vector: a figure
@@ -49,13 +69,13 @@ def vector(fig: go.Figure, values: np.ndarray, x: float, y: float, style: PlotSt
         hovertemplate="%{hovertext}<extra></extra>", showlegend=False))
 
 
-def _label(fig: go.Figure, text: str, x: float, y: float, style: PlotStyle, anchor: str = "center",
+def _label(fig: Drawing, text: str, x: float, y: float, style: PlotStyle, anchor: str = "center",
            colour: str = "#222", scale: float = 0.85) -> None:
     fig.add_annotation(x=x, y=y, text=text, showarrow=False, xanchor=anchor,
                        font=dict(size=round(style.font_size * scale), color=colour))
 
 
-def _arrow(fig: go.Figure, start: tuple[float, float], end: tuple[float, float], style: PlotStyle,
+def _arrow(fig: Drawing, start: tuple[float, float], end: tuple[float, float], style: PlotStyle,
            dash: str | None = None, colour: str = ARROW) -> None:
     fig.add_annotation(x=end[0], y=end[1], ax=start[0], ay=start[1], xref="x", yref="y", axref="x", ayref="y",
                        text="", showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=style.line_width * 0.7,
@@ -70,7 +90,7 @@ def cell_figure(step: Step, kind: str, word: str, style: PlotStyle, output: np.n
     (weights W_ih, first place) plus what the delayed state adds (W_hh, second place) = the sum, squashed by σ or
     tanh; on the right the new state (and the LSTM's cell), and the output read from it (W_ho, third place)."""
     H, D, W = len(step.h), len(step.x), CELL_WIDTH * (1.3 if style.font_size > 16 else 1)
-    fig = go.Figure()
+    fig = Drawing()
     sums = max(D, H) * W + 2.5  # where the per-gate sums start, right of the inputs
     columns = [sums + i * (H * W + 1) for i in range(3)] + [sums + 3 * (H * W + 1) + 1.5]  # W_ih·x, W_hh·h, sum, σ
     right = columns[3] + H * W + (6.5 if style.font_size > 16 else 5)  # the new state, right of the gate names
@@ -125,6 +145,7 @@ def cell_figure(step: Step, kind: str, word: str, style: PlotStyle, output: np.n
     _label(fig, "delay: h<sub>t</sub> comes back as h<sub>t−1</sub> when the next word is read",
            loop_x / 2, bottom - 0.45, style, scale=0.75, colour=ARROW)
     bottom -= 0.9
+    fig = fig.figure()
     fig.update_xaxes(visible=False, range=[-1.2, loop_x + 0.5])
     fig.update_yaxes(visible=False, range=[bottom, top])
     return layout(fig, style, height=int(20 + UNIT_PX * (top - bottom) * (1.3 if style.font_size > 16 else 1)))
@@ -138,7 +159,7 @@ def unrolled_figure(layers: list[list[Step]], tokens: list[str], current: int, s
     H = len(layers[0][0].h)
     lstm = layers[0][0].c is not None
     pitch, height = 2.2 + (1.6 if lstm else 0), H + 1.6  # from one word's column to the next; one layer up
-    fig = go.Figure()
+    fig = Drawing()
     T, L = len(tokens), len(layers)
     fig.add_shape(type="rect", x0=current * pitch - 0.6, x1=current * pitch + 1.6 + (1.6 if lstm else 0),
                   y0=-1.6, y1=L * height + (1.8 if outputs is not None else 0.4), line=dict(width=0),
@@ -171,6 +192,7 @@ def unrolled_figure(layers: list[list[Step]], tokens: list[str], current: int, s
             _label(fig, f"o<sub>{t + 1}</sub>", x + 0.5, y + 0.35, style, scale=0.75)
     for l in range(L):
         _label(fig, f"layer {l + 1}" if L > 1 else "h", -0.8, l * height + H / 2, style, anchor="right")
+    fig = fig.figure()
     fig.update_xaxes(visible=False, range=[-4.2, T * pitch + 0.2])
     fig.update_yaxes(visible=False, range=[-1.7, L * height + (1.2 if outputs is not None else 0.2)])
     return layout(fig, style, height=int(110 + 38 * (L * height + 2)))

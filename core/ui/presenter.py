@@ -37,6 +37,31 @@ export default function ({ parentElement, setTriggerValue }) {
 }
 """
 _keys = st.components.v2.component("lecture_keys", js=_KEYS_JS)
+_CLOCK_JS = """
+const timers = new WeakMap();
+export default function ({ parentElement, data }) {
+  clearInterval(timers.get(parentElement));
+  const shown = parentElement.querySelector(".clock");
+  const since = performance.now() - data.spent * 1000;
+  const tick = () => {
+    const spent = Math.floor((performance.now() - since) / 1000);
+    const clock = `${Math.floor(spent / 60)}:${String(spent % 60).padStart(2, "0")}`;
+    shown.textContent = `${clock} spent in this part` + (data.minutes ? ` of ${data.minutes} min` : "");
+    shown.classList.toggle("over", data.minutes !== null && spent >= data.minutes * 60);
+  };
+  tick();
+  const timer = setInterval(tick, 1000);
+  timers.set(parentElement, timer);
+  return () => clearInterval(timer);
+}
+"""
+_CLOCK_CSS = """
+.clock { font-family: var(--st-font); font-size: 0.875rem; color: var(--st-gray-text-color); }
+.clock.over { color: var(--st-orange-text-color); background: var(--st-orange-background-color); font-weight: 600;
+              border-radius: var(--st-base-radius); padding: 0.1em 0.4em; }
+"""
+_clock = st.components.v2.component("lecture_clock", html='<span class="clock" role="timer"></span>', css=_CLOCK_CSS,
+                                    js=_CLOCK_JS)  # ticks in the browser: no rerun per second
 _ROOM = """<style>
 [data-testid="stSidebarNav"], [data-testid="stSidebarNavSeparator"] { display: none; }
 .stMainBlockContainer { padding-top: 2.5rem; }
@@ -110,12 +135,11 @@ def panel() -> None:
 
 
 def _time(part: str) -> None:
-    """The part's time budget from the notes and the time spent since the lecturer reached it."""
+    """The time spent since the lecturer reached the part, against its budget from the notes: a clock that the
+    browser advances each second, in a warning colour once the budget is spent."""
     started = st.session_state.setdefault(_CLOCK, {}).setdefault(part, time.monotonic())
-    minutes = lecture.PARTS_BY_TITLE[part].minutes
-    spent = int(time.monotonic() - started)
-    budget = f" of {minutes} min" if minutes else ""
-    st.caption(f":material/timer: {spent // 60}:{spent % 60:02d} spent in this part{budget}")
+    _clock(key="lecture_clock", data={"spent": time.monotonic() - started,
+                                      "minutes": lecture.PARTS_BY_TITLE[part].minutes})
 
 
 @contextmanager

@@ -1,5 +1,8 @@
 """Lecture mode in AppTest: every stop's link renders without an exception or an ignored setting, the presenter panel
 shows the counter, the speaker notes and the time budget, and a question's answer waits behind a closed Reveal."""
+import json
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -34,9 +37,27 @@ def test_every_stop_renders_in_its_preset(number):
 def test_presenter_panel_shows_notes_and_time_budget():
     number = next(n for n, s in enumerate(lecture.STOPS, 1) if s.part == "Feed-forward networks")
     at = open_stop(number)
-    panel = " ".join(m.value for m in at.sidebar.markdown) + " ".join(c.value for c in at.sidebar.caption)
-    assert "Intuition for how this works." in panel and "of 20 min" in panel
+    panel = " ".join(m.value for m in at.sidebar.markdown)
+    assert "Intuition for how this works." in panel
     assert at.sidebar.button(key="lecture_prev").disabled is False
+    clock = _clock(at)
+    assert clock["minutes"] == 20 and 0 <= clock["spent"] < 60
+
+
+def _clock(at) -> dict:
+    """What the presenter panel's clock was given: the seconds spent in the part so far and its budget."""
+    (clock,) = [c for c in at.sidebar.get("bidi_component") if c.proto.component_name == "lecture_clock"]
+    return json.loads(clock.proto.json)
+
+
+def test_the_clock_counts_the_whole_part_across_its_stops():
+    number = next(n for n, s in enumerate(lecture.STOPS, 1) if s.part == "Feed-forward networks")
+    at = open_stop(number)
+    at.session_state["_lecture_clock"] = {"Feed-forward networks": time.monotonic() - 1500}
+    at.session_state["lecture"] = number + 1  # as Next leaves it, the next stop being on the same page
+    at.run()
+    assert f"**Stop {number + 1} of" in markdown(at) and lecture.STOPS[number].part == "Feed-forward networks"
+    assert _clock(at)["spent"] >= 1500 and _clock(at)["minutes"] == 20
 
 
 def test_a_question_waits_behind_a_closed_reveal_in_lecture_mode_and_open_on_a_plain_visit():
@@ -79,3 +100,35 @@ def test_a_bare_address_with_a_stop_opens_that_stop():
     at.run()
     assert not at.exception and at.query_params["lecture"] == "9"
     assert apptest.value_of(at, "sig_c") == pytest.approx(-2.676808) and "**Stop 9 of" in markdown(at)
+
+
+def _outside_reveals(block):
+    """The elements of `block` that no Reveal hides."""
+    for child in getattr(block, "children", {}).values():
+        if getattr(child, "type", "") == "expander" and child.label.startswith("Reveal"):
+            continue
+        yield child
+        yield from _outside_reveals(child)
+
+
+def _texts(elements) -> str:
+    return " ".join(str(getattr(e, "value", "")) + " " + str(getattr(e, "label", "")) for e in elements)
+
+
+@pytest.mark.parametrize("title, answer", [
+    ("Features, and learning them", "**learns** a hierarchy"),
+    ("Linear and non-linear neurons", "non-linearity helps us fit more complicated data"),
+    ("Out of distribution: time", "label flips"),
+    ("Out of distribution: pose, colour, blur", "**plain CNN**:"),
+    ("Discriminative vs generative", "You answered at once"),
+])
+def test_a_section_answers_its_question_only_behind_the_reveal(title, answer):
+    number, stop = next((n, s) for n, s in enumerate(lecture.STOPS, 1) if s.title == title)
+    at = open_stop(number)
+    assert not at.exception and stop.question in markdown(at)
+    hidden = next(e for e in at.expander if e.label == "Reveal what the section shows")
+    assert hidden.proto.expanded is False and answer in _texts(_outside_reveals(hidden))
+    assert answer not in _texts(_outside_reveals(at.main))
+    plain = open_page(stop.url_path, **stop.params)
+    assert not plain.exception and answer in _texts(_outside_reveals(plain.main))
+    assert not [e for e in plain.expander if e.label == "Reveal what the section shows"]

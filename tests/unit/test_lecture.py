@@ -16,8 +16,9 @@ HEADINGS = {  # each part's heading in the notes
         "Adversarial Examples and Out of distribution Generalization", "Summary": "Summary - 1"}
 NOTES_QUESTIONS = (  # every question the notes ask the class, in their order
     "how do you find legs in the image?", "Which of these data sets would be hard to train a classifier for?",
-    "why do we need non-linear nodes?", "in RNN - across region", "Which word indicates blank would be kitchen?",
-    "Which one is fair?", "Time i.e. video frames?", "Pose?")
+    "why do we need non-linear nodes?", "Why have multiple layers?", "in RNN - across region",
+    "Which word indicates blank would be kitchen?", "Which one is fair?", "What can we do with face image?",
+    "Time i.e. video frames?", "Pose?")
 
 
 def test_every_stop_draws_an_existing_section():

@@ -17,7 +17,7 @@ from core.adversarial import attacks
 from core.adversarial import out_of_distribution as ood
 from core.device import device, to_numpy
 from core.models import imagenet
-from core.ui import cache, heavy, image_input, projector, url_state
+from core.ui import cache, heavy, image_input, presenter, projector, url_state
 
 LIVE, SEVERITY, TIME = "One image, live", "Accuracy vs severity", "Time: video frames"
 VIEWS = (TIME, LIVE, SEVERITY)  # the notes ask about time first
@@ -107,7 +107,7 @@ def _live(picked: image_input.PickedImage, reading: image_input.Reading, style: 
     left, right, chart = shown.columns([1, 1, 2])
     left.image(_shown(x), caption="As it is", width="stretch")
     right.image(_shown(changed), caption="Changed", width="stretch")
-    with chart:
+    with chart, presenter.answer():  # pose? colour/texture? motion blur? the notes' questions
         for name in models:
             st.markdown(f"**{SHORT[name]}**: {_verdict(names, before[name], label)} → "
                         f"{_verdict(names, after[name], label)}")
@@ -247,6 +247,17 @@ def _severity_view(style: plots.PlotStyle) -> None:
         return
     curves, source = found
     names = {PLAIN: "plain", AUGMENTED: "trained with augmentation"}
+    with presenter.answer():  # the notes' questions, for every change at once
+        _severity_answer(curves, source, names, style)
+    with st.expander("The numbers"):
+        st.dataframe(_table(curves, names), hide_index=True, width="stretch")
+    _photo_view(style)
+
+
+def _severity_answer(curves: dict[str, dict[str, list[float]]], source: str, names: dict[str, str],
+                     style: plots.PlotStyle) -> None:
+    """Both CNNs' accuracy on unchanged images, on the changes the augmented one trained on and on the others; the
+    curves per change; what they show."""
     trained = [t for t in ood.GRAYSCALE if t in ood.AUGMENTED]
     unseen = [t for t in ood.GRAYSCALE if t not in ood.AUGMENTED]
 
@@ -277,9 +288,9 @@ def _severity_view(style: plots.PlotStyle) -> None:
                 f"noise of σ = 0.1 leaves it {augmented['noise'][1]:.0%} against the plain CNN's "
                 f"{plain['noise'][1]:.0%}. Robustness learned from augmentation covers the changes in the "
                 "augmentation, not change in general.")
-    with st.expander("The numbers"):
-        st.dataframe(_table(curves, names), hide_index=True, width="stretch")
 
+
+def _photo_view(style: plots.PlotStyle) -> None:
     st.subheader("The ImageNet classifier on photos")
     st.markdown("There is only one ImageNet network and no labelled ImageNet test set here, so this asks a simpler "
                 "question of EfficientNet-Lite0 over the six shipped photos: does its top class stay the one it "
@@ -356,6 +367,15 @@ def _time_view(picked: image_input.PickedImage, reading: image_input.Reading, st
     small = reading.model != "imagenet"
     picture = picked.small if small else picked.rgb
     shots, results = _film(picture, reading.model, frames, pan / 100, shake / 100, models)
+    with presenter.answer():  # across time, i.e. video frames? the notes' first question here
+        _flicker(shots, results, reading, models, (frames, pan, shake), style)
+
+
+def _flicker(shots: np.ndarray, results: dict[str, ood.Flicker], reading: image_input.Reading, models: dict,
+             camera: tuple[int, int, float], style: plots.PlotStyle) -> None:
+    """The label flips of each model over the frames, over the first test items, and the frames themselves."""
+    frames, pan, shake = camera
+    small = reading.model != "imagenet"
     names = reading.labels
     columns = st.columns(len(results))
     for column, (model, f) in zip(columns, results.items()):
@@ -386,8 +406,8 @@ def _time_view(picked: image_input.PickedImage, reading: image_input.Reading, st
 def section() -> None:
     st.markdown("*Do networks generalize across **time**, i.e. video frames? **Pose**? Change in **colour/"
                 "texture**? **Motion blur**?* A network is trained on one distribution of images; the world "
-                "sends it others. Change one thing at a time and watch where it breaks, and whether training on "
-                "changed copies of the data (augmentation) helps.")
+                "sends it others. Change one thing at a time and see whether the network still knows the image, and "
+                "whether training on changed copies of the data (augmentation) makes a difference.")
     view = url_state.choice(st.segmented_control, "View", VIEWS, LIVE, key="ood_view")
     style = projector.style()
     if view == SEVERITY:

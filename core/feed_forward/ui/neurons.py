@@ -1,12 +1,13 @@
 """Neurons and non-linearity: one neuron's function under its sliders, a linear vs a non-linear neuron fitted to the
 same data, and why stacked linear layers are one linear map until an activation comes between them."""
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from core import plots
 from core.data.toy import CURVES, curve_1d
 from core.feed_forward import neurons
-from core.ui import projector, url_state
+from core.ui import presenter, projector, url_state
 
 ACTIVATIONS = {"linear": "linear", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
 FIT_POINTS = 40  # noisy points that one neuron is fitted to
@@ -15,6 +16,23 @@ FIT_POINTS = 40  # noisy points that one neuron is fitted to
 @st.cache_data(max_entries=64, show_spinner="Training one neuron…")
 def fit_one_neuron(x: np.ndarray, y: np.ndarray, activation: str) -> neurons.FitResult:
     return neurons.fit_one_neuron(x, y, activation)
+
+
+@st.cache_resource(max_entries=64, show_spinner="Training one neuron…")
+def fit_figures(curve: str, noise: float, activation: str, style: plots.PlotStyle) -> list[go.Figure]:
+    """The linear and the non-linear neuron fitted to the same data, and both losses while training: kept per server
+    and shared, never changed once built (building them took most of a rerun)."""
+    x, y = curve_1d(curve, FIT_POINTS, noise)
+    fits = {"linear": fit_one_neuron(x, y, "linear"), activation: fit_one_neuron(x, y, activation)}
+    figures = []
+    for i, (name, fit) in enumerate(fits.items()):
+        kind = "linear" if name == "linear" else f"non-linear ({ACTIVATIONS[name]})"
+        figures.append(plots.lines({f"{kind} neuron": fit.curve}, style, f"{ACTIVATIONS[name]} neuron: loss "
+                                   f"{fit.final_loss:.4f}", ("input x", "output y"), points={"data": (x, y)},
+                                   y_range=(-2, 2), first_colour=i, height=340))
+    losses = {f"{ACTIVATIONS[name]} neuron": (np.arange(len(fit.losses)), fit.losses) for name, fit in fits.items()}
+    return figures + [plots.lines(losses, style, "Loss while training (mean squared error)", ("step", "loss"),
+                                  log_y=True, height=280)]
 
 
 def activation_choice(label: str, value: str, key: str, linear: bool = True) -> str:
@@ -54,22 +72,16 @@ def linear_vs_nonlinear() -> None:
         noise = url_state.slider("Noise", 0.0, 0.5, 0.1, 0.05, key="nn_noise")
     with c3:
         activation = activation_choice("Non-linear neuron's function", "sigmoid", key="nn_fit_activation", linear=False)
-    x, y = curve_1d(curve, FIT_POINTS, noise)
-    fits = {"linear": fit_one_neuron(x, y, "linear"), activation: fit_one_neuron(x, y, activation)}
-    for i, (col, (name, fit)) in enumerate(zip(st.columns(2), fits.items())):
-        kind = "linear" if name == "linear" else f"non-linear ({ACTIVATIONS[name]})"
+    *fitted, losses = fit_figures(curve, noise, activation, style)
+    for i, (col, fig) in enumerate(zip(st.columns(2), fitted)):
         with col:
-            projector.chart(plots.lines({f"{kind} neuron": fit.curve}, style,
-                                        f"{ACTIVATIONS[name]} neuron: loss {fit.final_loss:.4f}",
-                                        ("input x", "output y"),
-                                        points={"data": (x, y)}, y_range=(-2, 2), first_colour=i, height=340),
-                            key=f"nn_fit_{i}")
-    losses = {f"{ACTIVATIONS[name]} neuron": (np.arange(len(fit.losses)), fit.losses) for name, fit in fits.items()}
-    projector.chart(plots.lines(losses, style, "Loss while training (mean squared error)", ("step", "loss"),
-                                log_y=True, height=280), key="nn_fit_losses")
-    st.markdown("As expected, non-linearity helps us fit more complicated data. The intuition: if g(x) is non-linear, "
-                "f must be non-linear too to approximate it. Two ways to do this: take lines and combine them "
-                "non-linearly, or take non-linear functions and combine them linearly (next section).")
+            projector.chart(fig, key=f"nn_fit_{i}")
+    projector.chart(losses, key="nn_fit_losses")
+    with presenter.answer():  # why do we need non-linear nodes: the question the notes ask
+        st.markdown("As expected, non-linearity helps us fit more complicated data. The intuition: if g(x) is "
+                    "non-linear, f must be non-linear too to approximate it. Two ways to do this: take lines and "
+                    "combine them non-linearly, or take non-linear functions and combine them linearly (next "
+                    "section).")
 
 
 def stacked_linear_layers() -> None:

@@ -235,9 +235,7 @@ def section() -> None:
     if st.session_state.get(projector.KEY):
         st.html(_BIG_FORMULAS)
     st.markdown("Consider two coins, **one fair, the other unfair**. One gives "
-                f"*{gd.NOTES_SEQUENCES[0]}*; the other *{gd.NOTES_SEQUENCES[1]}*. **Which one is fair?** You "
-                "answered at once, and to do it you used a **generative model** of a coin toss: a fair coin gives "
-                "X ∈ {0, 1} with 50 % probability each, so its sequences look like the first one. Below, the same "
+                f"*{gd.NOTES_SEQUENCES[0]}*; the other *{gd.NOTES_SEQUENCES[1]}*. **Which one is fair?** Below, the "
                 "reasoning with numbers; then the same idea in two dimensions.")
     coins()
     st.divider()
@@ -303,6 +301,8 @@ def coins() -> None:
     counts = ((a.heads, a.tails), (b.heads, b.tails))
 
     with presenter.answer():  # which coin is fair: the question the notes ask
+        st.markdown("You answered at once, and to do it you used a **generative model** of a coin toss: a fair coin "
+                    "gives X ∈ {0, 1} with 50 % probability each, so its sequences look like the notes' first one.")
         st.markdown("#### 1. The generative model: how likely is each sequence?")
         numbers, chart = st.columns([1, 1.1], gap="medium")
         with numbers:

@@ -5,19 +5,25 @@ import streamlit as st
 from core import features, plots
 from core.models import imagenet
 from core.models.cnn import SmallCNN
-from core.ui import cache, image_input, projector
+from core.ui import cache, image_input, presenter, projector
 
 LEVELS = ("low", "middle", "high")
 
 
 def section() -> None:
-    style = projector.style()
-    st.markdown("A **feature** is an aspect of the input that is useful for the task (*4 legs?*). For decades "
-                "researchers designed features by hand; deep learning **learns** a hierarchy of them: edges, "
-                "then textures and parts, then objects.")
+    st.markdown("A **feature** is an aspect of the input that is useful for the task (*4 legs?*).")
     picked = image_input.pick("features")
     if picked is None:
         return
+    with presenter.answer():  # how do you find legs: the question the notes ask
+        st.markdown("For decades researchers designed features by hand; deep learning **learns** a hierarchy of "
+                    "them: edges, then textures and parts, then objects.")
+        hand_made_and_learned(picked)
+
+
+def hand_made_and_learned(picked: image_input.PickedImage) -> None:
+    """Edges and HOG beside the feature maps of a CNN at three depths, and a linear classifier on each."""
+    style = projector.style()
     if picked.source in ("Photo", "Upload"):
         name, net, layers = "imagenet", cache.imagenet_classifier(), imagenet.FEATURE_LAYERS
         x = imagenet.to_input(picked.rgb)

@@ -80,6 +80,7 @@ def _weights(cell: recurrence.Cell) -> None:
         st.dataframe(table, width="stretch")
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
 def read(kind: str, depth: int, tokens: tuple[str, ...]) -> tuple[list[recurrence.Cell], list]:
     """The cells (random weights, the same every time) and every layer's steps over the words."""
     cells = recurrence.random_stack(kind, DIM, HIDDEN, depth)
@@ -87,13 +88,24 @@ def read(kind: str, depth: int, tokens: tuple[str, ...]) -> tuple[list[recurrenc
     return cells, recurrence.unroll_stack(cells, recurrence.embed(list(tokens), DIM), readout=readout)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+# The pictures are kept per server and shared, never changed once built (st.cache_resource; st.cache_data would
+# unpickle a copy of hundreds of squares on every rerun): a lecture's stop appears at once the second time.
+
+@st.cache_resource(max_entries=32, show_spinner=False)
 def unrolled_picture(kind: str, depth: int, tokens: tuple[str, ...], current: int, style: PlotStyle) -> go.Figure:
-    """The unrolled network: seconds to build for a sentence read by two or three LSTM layers, so kept per server
-    (a lecture's stop appears at once the second time)."""
+    """The network unrolled over the sentence, the current word shaded."""
     layers = read(kind, depth, tokens)[1]
     return recurrence_picture.unrolled_figure(layers, [html.escape(w) for w in tokens], current, style,
                                               outputs=np.stack([s.output for s in layers[-1]]))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def step_picture(kind: str, depth: int, tokens: tuple[str, ...], current: int, layer: int, style: PlotStyle
+                 ) -> go.Figure:
+    """One step of one layer's cell: the current word read, with the output if it is the top layer."""
+    here = read(kind, depth, tokens)[1][layer][current]
+    return recurrence_picture.cell_figure(here, kind, html.escape(tokens[current]), style,
+                                          output=here.output if layer == depth - 1 else None)
 
 
 def section() -> None:
@@ -122,17 +134,14 @@ def section() -> None:
                    "network stays readable.", icon=":material/content_cut:")
         tokens = tokens[:MAX_WORDS]
     t = _stepper(len(tokens))
-    cells, layers = read(kind, depth, tuple(tokens))
+    cells = read(kind, depth, tuple(tokens))[0]
     style = projector.style()
     word = tokens[t - 1]
     shown = 0 if depth == 1 else url_state.choice(
         st.segmented_control, "Layer shown", list(range(depth)), key="rec_layer_shown",
         format_func=lambda l: f"layer {l + 1}") or 0
     st.subheader(f"Step {t}: reading “{word}”" + (f", layer {shown + 1}" if depth > 1 else ""))
-    here = layers[shown][t - 1]
-    top = shown == depth - 1
-    projector.chart(recurrence_picture.cell_figure(here, kind, html.escape(word), style,
-                                                   output=here.output if top else None), key="rec_cell_picture")
+    projector.chart(step_picture(kind, depth, tuple(tokens), t - 1, shown, style), key="rec_cell_picture")
     st.caption(f"Weights in three places: W_ih scales the word (*from x_t*), W_hh the delayed state (*from h_t−1*), "
                f"and W_ho reads the output o_t = softmax(W_ho h_t + b_o) from the new state. {COMBINE[kind]} "
                f"Colours: {recurrence_picture.colours(style)}; hover a square for its exact value.")
