@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 VADER := data/vaderSentiment-3.3.2.tar.gz
 
-.PHONY: run test install install-test debian-packages browser data checkpoints
+.PHONY: run test install install-test debian-packages browser wasm data checkpoints
 
 run: install
 	$(VENV)/bin/streamlit run app.py
@@ -33,7 +33,12 @@ debian-packages:
 	@scripts/debian-packages.sh $$(grep -v '^#' packages.txt)
 
 browser:
-	@scripts/debian-packages.sh chromium nodejs
+	@scripts/debian-packages.sh chromium nodejs wabt
+
+# Rebuild the browser engines' WebAssembly from its source (shipped built; a unit test checks the two agree).
+WASM := core/feed_forward/ui/playground_maps
+wasm: browser
+	wat2wasm $(WASM).wat -o $(WASM).wasm
 
 data: $(VADER)
 

@@ -14,31 +14,11 @@ const FEATURE_FUNCTIONS = {
   "sin_x2": (x1, x2) => Math.sin(x2),
 };
 
-// tanh for pictures: a table of 5,121 values over [-10, 10], read with linear interpolation (error below 2e-6,
-// far under one of the 256 colours a map is drawn with, and 5-10 times faster than Math.tanh).
-const TANH_LIMIT = 10, TANH_PER_UNIT = 256;
-const TANH_TABLE = Float64Array.from({ length: 2 * TANH_LIMIT * TANH_PER_UNIT + 2 },
-  (_, i) => Math.tanh(i / TANH_PER_UNIT - TANH_LIMIT));
-
-function drawnTanh(z) {
-  const u = (z + TANH_LIMIT) * TANH_PER_UNIT;
-  if (!(u > 0)) return u < 0 ? -1 : u === 0 ? TANH_TABLE[0] : NaN;
-  if (u >= TANH_TABLE.length - 2) return 1;
-  const i = u | 0;
-  return TANH_TABLE[i] + (TANH_TABLE[i + 1] - TANH_TABLE[i]) * (u - i);
-}
-
-function activate(name, z, drawn) {
-  // z ← f(z) in place; `drawn`: to picture precision where that is faster.
-  if (name === "tanh") {
-    if (drawn) for (let q = 0; q < z.length; q++) z[q] = drawnTanh(z[q]);
-    else for (let q = 0; q < z.length; q++) z[q] = Math.tanh(z[q]);
-  } else if (name === "relu") {
-    for (let q = 0; q < z.length; q++) if (z[q] < 0) z[q] = 0;
-  } else if (name === "sigmoid") {
-    if (drawn) for (let q = 0; q < z.length; q++) z[q] = 0.5 + 0.5 * drawnTanh(0.5 * z[q]);
-    else for (let q = 0; q < z.length; q++) z[q] = 1 / (1 + Math.exp(-z[q]));
-  }
+function activate(name, z) {
+  // z ← f(z) in place
+  if (name === "tanh") for (let q = 0; q < z.length; q++) z[q] = Math.tanh(z[q]);
+  else if (name === "relu") for (let q = 0; q < z.length; q++) { if (z[q] < 0) z[q] = 0; }
+  else if (name === "sigmoid") for (let q = 0; q < z.length; q++) z[q] = 1 / (1 + Math.exp(-z[q]));
 }
 
 function slope(name, a) {
@@ -118,15 +98,15 @@ function affine(a, W, b, z, n, fanIn, fanOut) {
   }
 }
 
-export function forward(net, F, n, buffers = layerBuffers(net, n), drawn = false) {
+export function forward(net, F, n, buffers = layerBuffers(net, n)) {
   // Every layer's values for the input layer F (features × n): [F, hidden 1, ..., output].
   const last = net.weights.length - 1, activations = [F];
   for (let l = 0; l <= last; l++) {
     const z = buffers[l];
     affine(activations[l], net.weights[l], net.biases[l], z, n, net.widths[l], net.widths[l + 1]);
-    if (l < last) activate(net.activation, z, drawn);
+    if (l < last) activate(net.activation, z);
     else if (net.output === "softmax") softmaxColumns(z, n, net.widths[l + 1]);
-    else activate(net.output, z, drawn);
+    else activate(net.output, z);
     activations.push(z);
   }
   return activations;
@@ -229,6 +209,48 @@ export function canvasGrid(resolution) {
   return points;
 }
 
+// The heat maps' pass: playground_maps.wat in WebAssembly SIMD, compiled once from its bytes (PLAYGROUND_MAPS_WASM,
+// base64, which playground_live.py puts before this file).
+const MAP_PASS = new WebAssembly.Module(Uint8Array.from(atob(PLAYGROUND_MAPS_WASM), (c) => c.charCodeAt(0)));
+const MAP_ACTIVATIONS = { linear: 0, softmax: 0, tanh: 1, relu: 2, sigmoid: 3 };
+
+export function mapPass(net, grid, cells) {
+  // Every layer of `net` over the canvas (grid: its features × cells, cells a multiple of 4) to a picture's
+  // precision, float32: returns draw() → [features, hidden 1, ..., output], each (neurons × cells) in the pass's
+  // memory, from the network's weights as they are when it is called. For softmax the output is the logits: the
+  // largest is the class, as of the probabilities. The pass takes outputs four at a time: a layer's weights and
+  // biases are kept there padded to a multiple of 4 outputs (the padding's weights 0).
+  let end = 0;
+  const reserve = (floats) => {  // room for `floats` values at a 16-byte aligned offset
+    const offset = end;
+    end += Math.ceil(floats / 4) * 16;
+    return offset;
+  };
+  const input = reserve(net.widths[0] * cells);
+  const places = net.weights.map((_, l) => {
+    const outputs = Math.ceil(net.widths[l + 1] / 4) * 4;
+    return [outputs, reserve(net.widths[l] * outputs), reserve(outputs), reserve(net.widths[l + 1] * cells)];
+  });
+  const { exports } = new WebAssembly.Instance(MAP_PASS), { memory } = exports;
+  memory.grow(Math.max(0, Math.ceil(end / 65536) - memory.buffer.byteLength / 65536));
+  const view = (offset, floats) => new Float32Array(memory.buffer, offset, floats);
+  const features = view(input, net.widths[0] * cells);
+  features.set(grid);
+  const layers = places.map(([outputs, w, b, out], l) => ({ outputs, w, b, out,
+    weights: view(w, net.widths[l] * outputs), biases: view(b, outputs), values: view(out, net.widths[l + 1] * cells) }));
+  const last = layers.length - 1;
+  return () => {
+    layers.forEach(({ outputs, w, b, out, weights, biases }, l) => {
+      const W = net.weights[l], fanIn = net.widths[l], fanOut = net.widths[l + 1];
+      for (let i = 0; i < fanIn; i++) weights.set(W.subarray(i * fanOut, (i + 1) * fanOut), i * outputs);
+      biases.set(net.biases[l]);
+      exports.layer(l ? layers[l - 1].out : input, fanIn, w, b, out, fanOut, cells,
+        MAP_ACTIVATIONS[l < last ? net.activation : net.output]);
+    });
+    return [features, ...layers.map(({ values }) => values)];
+  };
+}
+
 export function decision(net, o, n) {
   // The output map: the tanh output in [-1, 1] for two classes, the value for regression, the class for softmax.
   const k = net.widths.at(-1);
@@ -255,7 +277,7 @@ export function playgroundEngine(data, resume = null) {
     return [featureColumns(points, net.features), targetColumns(net, labels), n, layerBuffers(net, n)];
   };
   const train = columns(data.train), test = columns(data.test), cells = MAP_RESOLUTION ** 2;
-  const grid = featureColumns(canvasGrid(MAP_RESOLUTION), net.features), buffers = layerBuffers(net, cells);
+  const draw = mapPass(net, featureColumns(canvasGrid(MAP_RESOLUTION), net.features), cells);
   let settings = data.settings;
   const engine = {
     net, count: resume?.epoch ?? 0, history: resume?.history ?? [], diverged: resume?.diverged ?? false,
@@ -272,8 +294,8 @@ export function playgroundEngine(data, resume = null) {
       if (this.history.length > KEPT_EPOCHS) this.history = this.history.filter((_, i, all) => i % 2 === 0 || i === all.length - 1);
     },
     maps() {
-      // Every layer over the canvas, (neurons × 100·100) each, to picture precision.
-      return forward(net, grid, cells, buffers, true);
+      // Every layer over the canvas, (neurons × 100·100) each, to a picture's precision.
+      return draw();
     },
     configure(next) {
       settings = next;
