@@ -10,10 +10,13 @@ const SCALE = Array.from({ length: 256 }, (_, i) => {
   return from.map((c, k) => Math.round(c + (to[k] - c) * u));
 });
 
-function scaleColour(value) {
-  const v = Number.isNaN(value) ? -1 : Math.min(1, Math.max(-1, value));
-  return SCALE[Math.floor(((v + 1) / (2 + 1e-12)) * 255)];
+function scaleIndex(value) {
+  // A value's colour on the scale, as core.plots.colourise picks it; NaN is drawn as −1 (|0 makes it 0).
+  return (((Math.min(1, Math.max(-1, value)) + 1) / (2 + 1e-12)) * 255) | 0;
 }
+
+const scaleColour = (value) => SCALE[scaleIndex(value)];
+const SCALE_PIXELS = Int32Array.from(SCALE, ([r, g, b]) => (255 << 24) | (b << 16) | (g << 8) | r);  // RGBA bytes, little-endian
 
 function hexColour(hex) {
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
@@ -23,12 +26,9 @@ const rgb = ([r, g, b]) => `rgb(${r},${g},${b})`;
 
 function heatTile(image, values, neuron, discrete = false) {
   // One neuron's values (row `neuron` of `values`, neurons × pixels) as the pixels of `image`.
-  const pixels = image.data, cells = pixels.length / 4;
-  for (let p = 0; p < cells; p++) {
-    const v = values[neuron * cells + p];
-    const [r, g, b] = scaleColour(discrete ? Math.sign(v) : v);
-    pixels[4 * p] = r; pixels[4 * p + 1] = g; pixels[4 * p + 2] = b; pixels[4 * p + 3] = 255;
-  }
+  const pixels = new Int32Array(image.data.buffer), cells = pixels.length, row = neuron * cells;
+  if (discrete) for (let p = 0; p < cells; p++) pixels[p] = SCALE_PIXELS[scaleIndex(Math.sign(values[row + p]))];
+  else for (let p = 0; p < cells; p++) pixels[p] = SCALE_PIXELS[scaleIndex(values[row + p])];
   return image;
 }
 
