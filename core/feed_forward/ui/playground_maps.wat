@@ -5,33 +5,36 @@
 (module
   (memory (export "memory") 1)
 
-  ;; tanh to within 4e-7: an odd rational function of z clamped to ±7.9 (Eigen's fast tanh for float32).
-  ;; NaN stays NaN (min and max carry it), ±∞ gives ±1.
+  ;; tanh's constants, kept as globals: read from memory, not rebuilt at each use
+  (global $tanh_limit v128 (v128.const f32x4 7.9053111 7.9053111 7.9053111 7.9053111))
+  (global $p13 v128 (v128.const f32x4 -2.76076847742355e-16 -2.76076847742355e-16 -2.76076847742355e-16 -2.76076847742355e-16))
+  (global $p11 v128 (v128.const f32x4 2.00018790482477e-13 2.00018790482477e-13 2.00018790482477e-13 2.00018790482477e-13))
+  (global $p9 v128 (v128.const f32x4 -8.60467152213735e-11 -8.60467152213735e-11 -8.60467152213735e-11 -8.60467152213735e-11))
+  (global $p7 v128 (v128.const f32x4 5.12229709037114e-08 5.12229709037114e-08 5.12229709037114e-08 5.12229709037114e-08))
+  (global $p5 v128 (v128.const f32x4 1.48572235717979e-05 1.48572235717979e-05 1.48572235717979e-05 1.48572235717979e-05))
+  (global $p3 v128 (v128.const f32x4 6.37261928875436e-04 6.37261928875436e-04 6.37261928875436e-04 6.37261928875436e-04))
+  (global $p1 v128 (v128.const f32x4 4.89352455891786e-03 4.89352455891786e-03 4.89352455891786e-03 4.89352455891786e-03))
+  (global $q6 v128 (v128.const f32x4 1.19825839466702e-06 1.19825839466702e-06 1.19825839466702e-06 1.19825839466702e-06))
+  (global $q4 v128 (v128.const f32x4 1.18534705686654e-04 1.18534705686654e-04 1.18534705686654e-04 1.18534705686654e-04))
+  (global $q2 v128 (v128.const f32x4 2.26843463243900e-03 2.26843463243900e-03 2.26843463243900e-03 2.26843463243900e-03))
+  (global $q0 v128 (v128.const f32x4 4.89352518554385e-03 4.89352518554385e-03 4.89352518554385e-03 4.89352518554385e-03))
+
+  ;; tanh to within 4e-7: an odd rational function of z clamped to ±7.9 (Eigen's fast tanh for float32):
+  ;; x·p(y)/q(y) with y = x², p of degree 6 and q of degree 3, each summed by Estrin's scheme (terms in pairs, then
+  ;; pairs of pairs: shorter chains of dependent steps than Horner's). NaN stays NaN (min and max carry it), ±∞ gives ±1.
   (func $tanh (param $z v128) (result v128)
-    (local $x v128) (local $x2 v128) (local $p v128) (local $q v128)
-    (local.set $x (f32x4.min (f32x4.max (local.get $z) (v128.const f32x4 -7.9053111 -7.9053111 -7.9053111 -7.9053111))
-                             (v128.const f32x4 7.9053111 7.9053111 7.9053111 7.9053111)))
-    (local.set $x2 (f32x4.mul (local.get $x) (local.get $x)))
-    (local.set $p (v128.const f32x4 -2.76076847742355e-16 -2.76076847742355e-16 -2.76076847742355e-16 -2.76076847742355e-16))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $x2))
-                             (v128.const f32x4 2.00018790482477e-13 2.00018790482477e-13 2.00018790482477e-13 2.00018790482477e-13)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $x2))
-                             (v128.const f32x4 -8.60467152213735e-11 -8.60467152213735e-11 -8.60467152213735e-11 -8.60467152213735e-11)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $x2))
-                             (v128.const f32x4 5.12229709037114e-08 5.12229709037114e-08 5.12229709037114e-08 5.12229709037114e-08)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $x2))
-                             (v128.const f32x4 1.48572235717979e-05 1.48572235717979e-05 1.48572235717979e-05 1.48572235717979e-05)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $x2))
-                             (v128.const f32x4 6.37261928875436e-04 6.37261928875436e-04 6.37261928875436e-04 6.37261928875436e-04)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $x2))
-                             (v128.const f32x4 4.89352455891786e-03 4.89352455891786e-03 4.89352455891786e-03 4.89352455891786e-03)))
-    (local.set $q (v128.const f32x4 1.19825839466702e-06 1.19825839466702e-06 1.19825839466702e-06 1.19825839466702e-06))
-    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $x2))
-                             (v128.const f32x4 1.18534705686654e-04 1.18534705686654e-04 1.18534705686654e-04 1.18534705686654e-04)))
-    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $x2))
-                             (v128.const f32x4 2.26843463243900e-03 2.26843463243900e-03 2.26843463243900e-03 2.26843463243900e-03)))
-    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $x2))
-                             (v128.const f32x4 4.89352518554385e-03 4.89352518554385e-03 4.89352518554385e-03 4.89352518554385e-03)))
+    (local $x v128) (local $y v128) (local $y2 v128) (local $p v128) (local $q v128)
+    (local.set $x (f32x4.min (f32x4.max (local.get $z) (f32x4.neg (global.get $tanh_limit))) (global.get $tanh_limit)))
+    (local.set $y (f32x4.mul (local.get $x) (local.get $x)))
+    (local.set $y2 (f32x4.mul (local.get $y) (local.get $y)))
+    (local.set $p (f32x4.add
+      (f32x4.add (f32x4.add (global.get $p1) (f32x4.mul (global.get $p3) (local.get $y)))
+                 (f32x4.mul (local.get $y2) (f32x4.add (global.get $p5) (f32x4.mul (global.get $p7) (local.get $y)))))
+      (f32x4.mul (f32x4.mul (local.get $y2) (local.get $y2))
+                 (f32x4.add (f32x4.add (global.get $p9) (f32x4.mul (global.get $p11) (local.get $y)))
+                            (f32x4.mul (global.get $p13) (local.get $y2))))))
+    (local.set $q (f32x4.add (f32x4.add (global.get $q0) (f32x4.mul (global.get $q2) (local.get $y)))
+                             (f32x4.mul (local.get $y2) (f32x4.add (global.get $q4) (f32x4.mul (global.get $q6) (local.get $y))))))
     (f32x4.div (f32x4.mul (local.get $p) (local.get $x)) (local.get $q)))
 
   ;; f(z): 0 none, 1 tanh, 2 ReLU, 3 sigmoid = ½ + ½ tanh(z/2).
