@@ -3,7 +3,8 @@ once, and the server's CPU meanwhile.
 
 Run from anywhere:  .venv/bin/python tests/bench/bench_live_browser.py [--pages 1 10] [--seconds 8]
 
-Starts `streamlit run app.py`, opens the Playground in each page (each its own browser context: its own Streamlit
+Starts `streamlit run app.py`, opens the Playground (at its defaults, or with all 7 features and 6 hidden layers
+of 8: playground-large) in each page (each its own browser context: its own Streamlit
 session, as a student), presses Play in all of them and reads each component's picture count (`data-frames`) before
 and after. All pages share one Chromium on this machine's cores, so with many pages the browser is the limit; the
 server's CPU time shows that it does no work while they play. Not a test: it prints figures, never fails on them.
@@ -21,7 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests import browser as serving  # noqa: E402
 
-SECTIONS = {"playground": ("feed_forward?section=Playground", "pg_live")}
+ALL_FEATURES = "&".join(f"pg_f_{name}=1" for name in ("x1%5E2", "x2%5E2", "x1x2", "sin_x1", "sin_x2"))
+SECTIONS = {"playground": ("feed_forward?section=Playground", "pg_live"),
+            "playground-large": (f"feed_forward?section=Playground&pg_hidden=8,8,8,8,8,8&{ALL_FEATURES}", "pg_live")}
 
 
 def cpu_seconds(pid: int) -> float:

