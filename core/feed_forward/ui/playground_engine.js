@@ -179,22 +179,31 @@ function sgdStep(net, gradients, { learningRate: lr, regularization, regRate }) 
   });
 }
 
+const BATCH_ROOM = new WeakMap();  // network → room for one batch of each size met: gradients, layers, deltas, columns
+
+function batchRoom(net, m) {
+  // What one batch of m points needs, allocated once per network and batch size, so that epochs allocate nothing.
+  const rooms = BATCH_ROOM.get(net) ?? new Map();
+  BATCH_ROOM.set(net, rooms);
+  if (!rooms.has(m)) {
+    rooms.set(m, { gradients: net.weights.map((W, l) => [new Float64Array(W.length), new Float64Array(net.widths[l + 1])]),
+      buffers: layerBuffers(net, m), deltas: layerBuffers(net, m), inputs: new Float64Array(net.widths[0] * m),
+      targets: new Float64Array(net.widths.at(-1) * m) });
+  }
+  return rooms.get(m);
+}
+
 export function trainEpoch(net, F, T, order, settings) {
   // One pass of mini-batch SGD over the training columns F, T in the given order.
   const k = net.widths[0], out = net.widths.at(-1), n = order.length, size = Math.min(settings.batchSize, n);
-  const gradients = net.weights.map((W, l) => [new Float64Array(W.length), new Float64Array(net.widths[l + 1])]);
-  const full = [layerBuffers(net, size), layerBuffers(net, size)], inputs = new Float64Array(k * size);
-  const targets = new Float64Array(out * size);
   for (let start = 0; start < n; start += size) {
-    const m = Math.min(size, n - start);
-    const [buffers, deltas] = m === size ? full : [layerBuffers(net, m), layerBuffers(net, m)];
-    const Fb = m === size ? inputs : new Float64Array(k * m), Tb = m === size ? targets : new Float64Array(out * m);
+    const m = Math.min(size, n - start), { gradients, buffers, deltas, inputs, targets } = batchRoom(net, m);
     for (let p = 0; p < m; p++) {
       const row = order[start + p];
-      for (let f = 0; f < k; f++) Fb[f * m + p] = F[f * n + row];
-      for (let c = 0; c < out; c++) Tb[c * m + p] = T[c * n + row];
+      for (let f = 0; f < k; f++) inputs[f * m + p] = F[f * n + row];
+      for (let c = 0; c < out; c++) targets[c * m + p] = T[c * n + row];
     }
-    backward(net, forward(net, Fb, m, buffers), Tb, m, gradients, deltas);
+    backward(net, forward(net, inputs, m, buffers), targets, m, gradients, deltas);
     sgdStep(net, gradients, settings);
   }
 }
