@@ -36,9 +36,9 @@ browser:
 	@scripts/debian-packages.sh chromium nodejs wabt
 
 # Rebuild the browser engines' WebAssembly from its source (shipped built; a unit test checks the two agree).
-WASM := core/feed_forward/ui/playground_maps
+WASM := core/feed_forward/ui/playground_maps core/generative/ui/gan2d_products
 wasm: browser
-	wat2wasm $(WASM).wat -o $(WASM).wasm
+	for module in $(WASM); do wat2wasm $$module.wat -o $$module.wasm || exit 1; done
 
 data: $(VADER)
 

@@ -1,0 +1,185 @@
+// The 2-D GAN's engine for the browser: the maths of core/generative/gan2d.py (generator and discriminator MLPs,
+// the log or least-squares losses, Adam with betas (0.5, 0.999)) in float64, the matrix products in WebAssembly SIMD
+// (gan2d_products.wat). From the same start and the same samples it trains as torch does in double precision
+// (tests/unit/test_gan2d_browser_engine.py). Values are kept neuron by neuron, (neurons × points), in the products'
+// memory; weights (out × in) row by row, as torch keeps them.
+// Not yet used by a page: the GAN Lab still trains on the server (docs/benchmarks.md says why).
+
+const GAN_PRODUCTS = new WebAssembly.Module(Uint8Array.from(atob(GAN2D_PRODUCTS_WASM), (c) => c.charCodeAt(0)));
+const ADAM_BETAS = [0.5, 0.999], ADAM_EPS = 1e-8, LEAKY_SLOPE = 0.2;
+const DIVERGED = 1e3;  // a loss or a generated coordinate this large (or NaN): training blew up, as core decides
+
+function ganMemory() {
+  // The products' memory, handed out in pieces: take(values) → a Float64Array and its offset in bytes.
+  const { exports } = new WebAssembly.Instance(GAN_PRODUCTS), pieces = [];
+  let end = 0;
+  return {
+    exports,
+    take(values) {
+      const piece = { offset: end, values };
+      end += Math.ceil(values / 2) * 16;
+      pieces.push(piece);
+      return piece;
+    },
+    open() {
+      // Once every piece is taken: grow the memory to hold them and give each its view.
+      const { memory } = exports;
+      memory.grow(Math.max(0, Math.ceil(end / 65536) - memory.buffer.byteLength / 65536));
+      pieces.forEach((piece) => { piece.view = new Float64Array(memory.buffer, piece.offset, piece.values); });
+    },
+  };
+}
+
+function ganNetwork(memory, layers, activation) {
+  // One MLP from torch's state: layers = [{weight (out × in nested lists), bias}], ReLU or leaky ReLU between.
+  return {
+    activation,
+    layers: layers.map(({ weight, bias }) => {
+      const fanOut = weight.length, fanIn = weight[0].length;
+      const piece = (values) => memory.take(values);
+      return { fanIn, fanOut, start: { weight: weight.flat(), bias },
+        w: piece(fanOut * fanIn), b: piece(fanOut), gw: piece(fanOut * fanIn), gb: piece(fanOut),
+        moments: [new Float64Array(fanOut * fanIn), new Float64Array(fanOut * fanIn), new Float64Array(fanOut),
+          new Float64Array(fanOut)] };
+    }),
+  };
+}
+
+function passBuffers(memory, net, n) {
+  // Room for one pass of n points: each layer's outputs and their gradients, the input and its gradient.
+  return { n, input: memory.take(net.layers[0].fanIn * n), inputGradient: memory.take(net.layers[0].fanIn * n),
+    outputs: net.layers.map((layer) => memory.take(layer.fanOut * n)),
+    gradients: net.layers.map((layer) => memory.take(layer.fanOut * n)) };
+}
+
+function forwardPass(exports, net, pass) {
+  // Every layer's outputs for pass.input; the last layer's are left as they are (D's logit, G's point).
+  const last = net.layers.length - 1;
+  net.layers.forEach((layer, l) => {
+    const a = l ? pass.outputs[l - 1] : pass.input, z = pass.outputs[l];
+    exports.product(a.offset, layer.fanIn, layer.w.offset, layer.fanIn, 1, layer.b.offset, z.offset, layer.fanOut, pass.n);
+    if (l === last) return;
+    const values = z.view, slope = net.activation === "relu" ? 0 : LEAKY_SLOPE;
+    for (let q = 0; q < values.length; q++) if (values[q] < 0) values[q] *= slope;
+  });
+}
+
+function backwardPass(exports, net, pass, { weights, input }) {
+  // From the gradient of the loss at the last layer's outputs (pass.gradients.at(-1)) back through the network:
+  // the weights' gradients (into gw, gb) if `weights`, the input's (into pass.inputGradient) if `input`.
+  for (let l = net.layers.length - 1; l >= 0; l--) {
+    const layer = net.layers[l], d = pass.gradients[l], a = l ? pass.outputs[l - 1] : pass.input, { n } = pass;
+    if (weights) {
+      exports.outer(d.offset, layer.fanOut, a.offset, layer.fanIn, n, layer.gw.offset);
+      for (let j = 0; j < layer.fanOut; j++) {
+        let sum = 0;
+        for (let p = 0; p < n; p++) sum += d.view[j * n + p];
+        layer.gb.view[j] = sum;
+      }
+    }
+    if (!l && !input) break;
+    const below = l ? pass.gradients[l - 1] : pass.inputGradient;
+    exports.product(d.offset, layer.fanOut, layer.w.offset, 1, layer.fanIn, -1, below.offset, layer.fanIn, n);
+    if (!l) break;
+    const values = below.view, outputs = a.view, slope = net.activation === "relu" ? 0 : LEAKY_SLOPE;
+    for (let q = 0; q < values.length; q++) if (!(outputs[q] > 0)) values[q] *= slope;
+  }
+}
+
+function adamStep(net, lr, t) {
+  // torch.optim.Adam (betas 0.5, 0.999; eps 1e-8) at step t, from the gradients in gw, gb.
+  const [beta1, beta2] = ADAM_BETAS, stepSize = lr / (1 - beta1 ** t), root = Math.sqrt(1 - beta2 ** t);
+  net.layers.forEach((layer) => {
+    [[layer.w.view, layer.gw.view, layer.moments[0], layer.moments[1]],
+      [layer.b.view, layer.gb.view, layer.moments[2], layer.moments[3]]].forEach(([param, grad, m, v]) => {
+      for (let q = 0; q < param.length; q++) {
+        const g = grad[q];
+        m[q] += (g - m[q]) * (1 - beta1);
+        v[q] = v[q] * beta2 + g * g * (1 - beta2);
+        param[q] -= (stepSize * m[q]) / (Math.sqrt(v[q]) / root + ADAM_EPS);
+      }
+    });
+  });
+}
+
+const softplus = (x) => (x > 20 ? x : Math.log1p(Math.exp(x)));  // as torch: x itself past 20
+const logistic = (x) => 1 / (1 + Math.exp(-x));
+
+function lossGradient(loss, outputs, target, weight) {
+  // Writes into `outputs`' place the gradient of `weight` · mean loss of one half at D's raw outputs, toward
+  // `target` (1 real, 0 fake); returns that half's mean loss.
+  let total = 0;
+  for (let p = 0; p < outputs.length; p++) {
+    const a = outputs[p];
+    if (loss === "log") {
+      total += softplus(target ? -a : a);
+      outputs[p] = (logistic(a) - target) * weight;
+    } else {
+      total += 0.5 * (a - target) ** 2;
+      outputs[p] = (a - target) * weight;
+    }
+  }
+  return total / outputs.length;
+}
+
+export function ganEngine(start, settings) {
+  // start: {G, D: torch's layers as [{weight, bias}]}; settings: {loss, batch, noiseDim, gLr, dLr, dSteps}.
+  // iterate(sample) = one iteration: dSteps updates of D on a real and a generated half, then one of G; sample
+  // gives the points: sample.noise(n) → (n × noiseDim) row by row, sample.real(n) → (n × 2). After a blow-up
+  // (`diverged`) it does nothing.
+  const memory = ganMemory(), n = settings.batch;
+  const G = ganNetwork(memory, start.G, "relu"), D = ganNetwork(memory, start.D, "leaky");
+  const generate = passBuffers(memory, G, n), judgeBoth = passBuffers(memory, D, 2 * n), judge = passBuffers(memory, D, n);
+  memory.open();
+  [G, D].forEach((net) => net.layers.forEach((layer) => { layer.w.view.set(layer.start.weight); layer.b.view.set(layer.start.bias); }));
+  const { exports } = memory, k = settings.noiseDim;
+  const generated = (sample) => {
+    const z = sample.noise(n), input = generate.input.view;
+    for (let p = 0; p < n; p++) for (let i = 0; i < k; i++) input[i * n + p] = z[p * k + i];
+    forwardPass(exports, G, generate);
+    return generate.outputs.at(-1).view;  // (2 × n)
+  };
+  const engine = {
+    G, D, iteration: 0, history: [], diverged: false,
+    iterate(sample) {
+      if (this.diverged) return;
+      let dLoss = 0;
+      for (let s = 0; s < settings.dSteps; s++) {
+        const fake = generated(sample), real = sample.real(n), input = judgeBoth.input.view;
+        for (let p = 0; p < n; p++) {
+          input[p] = real[2 * p];
+          input[2 * n + p] = real[2 * p + 1];
+          input[n + p] = fake[p];
+          input[3 * n + p] = fake[n + p];
+        }
+        forwardPass(exports, D, judgeBoth);
+        const out = judgeBoth.outputs.at(-1).view, gradient = judgeBoth.gradients.at(-1).view;
+        gradient.set(out);
+        dLoss = lossGradient(settings.loss, gradient.subarray(0, n), 1, 1 / n) + lossGradient(settings.loss, gradient.subarray(n), 0, 1 / n);
+        backwardPass(exports, D, judgeBoth, { weights: true, input: false });
+        adamStep(D, settings.dLr, ++D.steps);
+      }
+      const fake = generated(sample);
+      judge.input.view.set(fake);
+      forwardPass(exports, D, judge);
+      const gradient = judge.gradients.at(-1).view;
+      gradient.set(judge.outputs.at(-1).view);
+      const gLoss = lossGradient(settings.loss, gradient, 1, 1 / n);
+      backwardPass(exports, D, judge, { weights: false, input: true });
+      generate.gradients.at(-1).view.set(judge.inputGradient.view);
+      backwardPass(exports, G, generate, { weights: true, input: false });
+      adamStep(G, settings.gLr, ++G.steps);
+      this.iteration += 1;
+      this.history.push([this.iteration, dLoss, gLoss]);
+      this.diverged = !(Math.max(dLoss, gLoss) < DIVERGED && fake.every((x) => Math.abs(x) < DIVERGED));
+    },
+    weights(net) {
+      // torch's layers as [{weight (out × in nested lists), bias}]
+      return net.layers.map((layer) => ({
+        weight: Array.from({ length: layer.fanOut }, (_, j) => Array.from(layer.w.view.subarray(j * layer.fanIn, (j + 1) * layer.fanIn))),
+        bias: Array.from(layer.b.view) }));
+    },
+  };
+  G.steps = D.steps = 0;
+  return engine;
+}

@@ -1,0 +1,95 @@
+;; The 2-D GAN's matrix products in WebAssembly SIMD, float64 as torch's engine run in double precision: the layers
+;; of the generator and the discriminator forward and backward over a batch, two points at a time.
+;; Built by `make wasm` (wat2wasm, from Debian's wabt, which make test installs); the built bytes are shipped beside it.
+;; Values are kept neuron by neuron, (neurons × n) with n a multiple of 8; weights (out × in) row by row, as torch
+;; keeps them; offsets are in bytes, strides in values.
+(module
+  (memory (export "memory") 1)
+
+  ;; z[j·n + p] = b[j] + Σ_i w[j·row + i·col] · a[i·n + p] for j < fanOut and every point p, eight points a pass.
+  ;; (row, col) = (fanIn, 1) gives z = W a + b; (1, fanOut) with no bias gives W^T a, the gradient back through W.
+  ;; b = -1: no bias.
+  (func (export "product") (param $a i32) (param $fanIn i32) (param $w i32) (param $row i32) (param $col i32)
+                           (param $b i32) (param $z i32) (param $fanOut i32) (param $n i32)
+    (local $rowBytes i32) (local $colBytes i32) (local $line i32) (local $end i32) (local $p i32) (local $src i32)
+    (local $weight i32) (local $i i32) (local $s v128) (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128)
+    (local.set $rowBytes (i32.shl (local.get $row) (i32.const 3)))
+    (local.set $colBytes (i32.shl (local.get $col) (i32.const 3)))
+    (local.set $line (i32.shl (local.get $n) (i32.const 3)))  ;; one neuron's values, in bytes
+    (local.set $end (i32.add (local.get $z) (i32.mul (local.get $fanOut) (local.get $line))))
+    (block $outputs_done
+      (loop $outputs
+        (br_if $outputs_done (i32.ge_u (local.get $z) (local.get $end)))
+        (local.set $p (i32.const 0))
+        (block $points_done
+          (loop $points
+            (br_if $points_done (i32.ge_u (local.get $p) (local.get $line)))
+            (local.set $s (if (result v128) (i32.lt_s (local.get $b) (i32.const 0))
+              (then (v128.const f64x2 0 0)) (else (v128.load64_splat (local.get $b)))))
+            (local.set $z0 (local.get $s))
+            (local.set $z1 (local.get $s))
+            (local.set $z2 (local.get $s))
+            (local.set $z3 (local.get $s))
+            (local.set $src (i32.add (local.get $a) (local.get $p)))
+            (local.set $weight (local.get $w))
+            (local.set $i (local.get $fanIn))
+            (block $inputs_done
+              (loop $inputs
+                (br_if $inputs_done (i32.eqz (local.get $i)))
+                (local.set $s (v128.load64_splat (local.get $weight)))
+                (local.set $z0 (f64x2.add (local.get $z0) (f64x2.mul (v128.load (local.get $src)) (local.get $s))))
+                (local.set $z1 (f64x2.add (local.get $z1) (f64x2.mul (v128.load offset=16 (local.get $src)) (local.get $s))))
+                (local.set $z2 (f64x2.add (local.get $z2) (f64x2.mul (v128.load offset=32 (local.get $src)) (local.get $s))))
+                (local.set $z3 (f64x2.add (local.get $z3) (f64x2.mul (v128.load offset=48 (local.get $src)) (local.get $s))))
+                (local.set $src (i32.add (local.get $src) (local.get $line)))
+                (local.set $weight (i32.add (local.get $weight) (local.get $colBytes)))
+                (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+                (br $inputs)))
+            (v128.store (i32.add (local.get $z) (local.get $p)) (local.get $z0))
+            (v128.store offset=16 (i32.add (local.get $z) (local.get $p)) (local.get $z1))
+            (v128.store offset=32 (i32.add (local.get $z) (local.get $p)) (local.get $z2))
+            (v128.store offset=48 (i32.add (local.get $z) (local.get $p)) (local.get $z3))
+            (local.set $p (i32.add (local.get $p) (i32.const 64)))
+            (br $points)))
+        ;; the next output: its row of w, its bias, its row of z
+        (local.set $w (i32.add (local.get $w) (local.get $rowBytes)))
+        (if (i32.ge_s (local.get $b) (i32.const 0)) (then (local.set $b (i32.add (local.get $b) (i32.const 8)))))
+        (local.set $z (i32.add (local.get $z) (local.get $line)))
+        (br $outputs))))
+
+  ;; g[j·fanIn + i] = Σ_p d[j·n + p] · a[i·n + p]: a layer's weight gradient (out × in) from the gradient d of its
+  ;; outputs and its inputs a, four points a pass.
+  (func (export "outer") (param $d i32) (param $fanOut i32) (param $a i32) (param $fanIn i32) (param $n i32)
+                         (param $g i32)
+    (local $line i32) (local $j i32) (local $i i32) (local $p i32) (local $dj i32) (local $ai i32)
+    (local $s0 v128) (local $s1 v128) (local $sum v128)
+    (local.set $line (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $j (i32.const 0))
+    (block $outputs_done
+      (loop $outputs
+        (br_if $outputs_done (i32.ge_u (local.get $j) (local.get $fanOut)))
+        (local.set $dj (i32.add (local.get $d) (i32.mul (local.get $j) (local.get $line))))
+        (local.set $i (i32.const 0))
+        (block $inputs_done
+          (loop $inputs
+            (br_if $inputs_done (i32.ge_u (local.get $i) (local.get $fanIn)))
+            (local.set $ai (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $line))))
+            (local.set $s0 (v128.const f64x2 0 0))
+            (local.set $s1 (v128.const f64x2 0 0))
+            (local.set $p (i32.const 0))
+            (block $points_done
+              (loop $points
+                (br_if $points_done (i32.ge_u (local.get $p) (local.get $line)))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (v128.load (i32.add (local.get $dj) (local.get $p)))
+                                                                     (v128.load (i32.add (local.get $ai) (local.get $p))))))
+                (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (v128.load offset=16 (i32.add (local.get $dj) (local.get $p)))
+                                                                     (v128.load offset=16 (i32.add (local.get $ai) (local.get $p))))))
+                (local.set $p (i32.add (local.get $p) (i32.const 32)))
+                (br $points)))
+            (local.set $sum (f64x2.add (local.get $s0) (local.get $s1)))
+            (f64.store (local.get $g) (f64.add (f64x2.extract_lane 0 (local.get $sum)) (f64x2.extract_lane 1 (local.get $sum))))
+            (local.set $g (i32.add (local.get $g) (i32.const 8)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $inputs)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $outputs)))))
