@@ -1,7 +1,7 @@
 """The 2-D GAN's browser engine (core/generative/ui/gan2d_engine.js) run in Node trains as core's torch engine does
 in double precision: from the same start and the same samples (the noise and the target's points, recorded from
 core's own run in the order it drew them), every weight of both networks after 20 iterations is equal within 1e-9,
-and both stop at the same iteration when training blows up."""
+both stop at the same iteration when training blows up, and the discriminator's map over the canvas agrees."""
 import numpy as np
 import pytest
 import torch
@@ -19,7 +19,7 @@ const sample = { noise: queue(input.noise), real: queue(input.real) };
 const engine = ganEngine(input.start, input.settings);
 for (let i = 0; i < input.iterations; i++) engine.iterate(sample);
 console.log(JSON.stringify({ G: engine.weights(engine.G), D: engine.weights(engine.D), history: engine.history,
-  diverged: engine.diverged }));
+  diverged: engine.diverged, map: Array.from(engine.discriminatorMap()) }));
 """
 
 CONFIGS = {
@@ -60,3 +60,7 @@ def test_the_browser_engine_trains_as_torch_in_double_precision(config, node):
             np.testing.assert_allclose(js["bias"], layer.bias.detach().numpy(), rtol=0, atol=1e-9)
     np.testing.assert_allclose([row[1:] for row in got["history"]], [row[1:] for row in gan.history], atol=1e-9)
     assert got["diverged"] == gan.diverged
+    with torch.no_grad():  # the discriminator's map, in double precision (core's grid is float32: the same points)
+        out = gan.D(torch.from_numpy(gan2d.grid(64)).double())[:, 0]
+        expected = torch.sigmoid(out) if config.loss == "log" else out.clamp(0, 1)
+    np.testing.assert_allclose(np.reshape(got["map"], (64, 64)), expected.nan_to_num(0.5).reshape(64, 64), atol=1e-9)

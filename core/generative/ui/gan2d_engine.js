@@ -122,7 +122,22 @@ function lossGradient(loss, outputs, target, weight) {
   return total / outputs.length;
 }
 
-export function ganEngine(start, settings) {
+const CANVAS = 3;  // every picture shows [-3, 3]²
+
+function canvasGrid(resolution, input) {
+  // The canvas's points into `input` (2 × R²), row by row from the top (y = +3): core's grid(), whose coordinates
+  // are float32.
+  const cells = resolution * resolution, step = (2 * CANVAS) / (resolution - 1);
+  const ticks = Array.from({ length: resolution }, (_, c) => Math.fround(c === resolution - 1 ? CANVAS : -CANVAS + c * step));
+  for (let r = 0; r < resolution; r++) {
+    for (let c = 0; c < resolution; c++) {
+      input[r * resolution + c] = ticks[c];
+      input[cells + r * resolution + c] = ticks[resolution - 1 - r];
+    }
+  }
+}
+
+export function ganEngine(start, settings, mapResolution = 64) {
   // start: {G, D: torch's layers as [{weight, bias}]}; settings: {loss, batch, noiseDim, gLr, dLr, dSteps}.
   // iterate(sample) = one iteration: dSteps updates of D on a real and a generated half, then one of G; sample
   // gives the points: sample.noise(n) → (n × noiseDim) row by row, sample.real(n) → (n × 2). After a blow-up
@@ -130,7 +145,9 @@ export function ganEngine(start, settings) {
   const memory = ganMemory(), n = settings.batch;
   const G = ganNetwork(memory, start.G, "relu"), D = ganNetwork(memory, start.D, "leaky");
   const generate = passBuffers(memory, G, n), judgeBoth = passBuffers(memory, D, 2 * n), judge = passBuffers(memory, D, n);
+  const canvas = passBuffers(memory, D, mapResolution ** 2);  // the discriminator over the canvas (R² a multiple of 8)
   memory.open();
+  canvasGrid(mapResolution, canvas.input.view);
   [G, D].forEach((net) => net.layers.forEach((layer) => { layer.w.view.set(layer.start.weight); layer.b.view.set(layer.start.bias); }));
   const { exports } = memory, k = settings.noiseDim;
   const generated = (sample) => {
@@ -172,6 +189,15 @@ export function ganEngine(start, settings) {
       this.iteration += 1;
       this.history.push([this.iteration, dLoss, gLoss]);
       this.diverged = !(Math.max(dLoss, gLoss) < DIVERGED && fake.every((x) => Math.abs(x) < DIVERGED));
+    },
+    discriminatorMap() {
+      // D over the canvas, (R × R) top row first, as core's discriminator_map: the probability of "real" for the
+      // log loss, the least-squares output clipped to [0, 1]; NaN as 0.5.
+      forwardPass(exports, D, canvas);
+      return canvas.outputs.at(-1).view.map((a) => {
+        const value = settings.loss === "log" ? logistic(a) : Math.min(1, Math.max(0, a));
+        return Number.isNaN(value) ? 0.5 : value;
+      });
     },
     weights(net) {
       // torch's layers as [{weight (out × in nested lists), bias}]
