@@ -6,55 +6,80 @@
 (module
   (memory (export "memory") 1)
 
-  ;; z[j·n + p] = b[j] + Σ_i w[j·row + i·col] · a[i·n + p] for j < fanOut and every point p, eight points a pass.
-  ;; (row, col) = (fanIn, 1) gives z = W a + b; (1, fanOut) with no bias gives W^T a, the gradient back through W.
-  ;; b = -1: no bias.
+  ;; z[j·n + p] = b[j] + Σ_i w[j·row + i·col] · a[i·n + p] for j < fanOut and every point p: two outputs and eight
+  ;; points a pass (an odd last output is computed twice, into the same place). (row, col) = (fanIn, 1) gives
+  ;; z = W a + b; (1, fanOut) with no bias gives W^T a, the gradient back through W. b = -1: no bias.
   (func (export "product") (param $a i32) (param $fanIn i32) (param $w i32) (param $row i32) (param $col i32)
                            (param $b i32) (param $z i32) (param $fanOut i32) (param $n i32)
-    (local $rowBytes i32) (local $colBytes i32) (local $line i32) (local $end i32) (local $p i32) (local $src i32)
-    (local $weight i32) (local $i i32) (local $s v128) (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128)
+    (local $rowBytes i32) (local $colBytes i32) (local $line i32) (local $j i32) (local $next i32) (local $p i32)
+    (local $src i32) (local $weight i32) (local $i i32) (local $x0 v128) (local $x1 v128) (local $x2 v128)
+    (local $x3 v128) (local $s v128) (local $t v128) (local $z0 v128) (local $z1 v128) (local $z2 v128)
+    (local $z3 v128) (local $y0 v128) (local $y1 v128) (local $y2 v128) (local $y3 v128) (local $at i32)
     (local.set $rowBytes (i32.shl (local.get $row) (i32.const 3)))
     (local.set $colBytes (i32.shl (local.get $col) (i32.const 3)))
     (local.set $line (i32.shl (local.get $n) (i32.const 3)))  ;; one neuron's values, in bytes
-    (local.set $end (i32.add (local.get $z) (i32.mul (local.get $fanOut) (local.get $line))))
+    (local.set $j (i32.const 0))
     (block $outputs_done
       (loop $outputs
-        (br_if $outputs_done (i32.ge_u (local.get $z) (local.get $end)))
+        (br_if $outputs_done (i32.ge_u (local.get $j) (local.get $fanOut)))
+        ;; outputs j and next = j + 1 (or j again when j is the last)
+        (local.set $next (select (i32.add (local.get $j) (i32.const 1)) (local.get $j)
+                                 (i32.lt_u (i32.add (local.get $j) (i32.const 1)) (local.get $fanOut))))
         (local.set $p (i32.const 0))
         (block $points_done
           (loop $points
             (br_if $points_done (i32.ge_u (local.get $p) (local.get $line)))
-            (local.set $s (if (result v128) (i32.lt_s (local.get $b) (i32.const 0))
-              (then (v128.const f64x2 0 0)) (else (v128.load64_splat (local.get $b)))))
+            (local.set $s (v128.const f64x2 0 0))
+            (local.set $t (v128.const f64x2 0 0))
+            (if (i32.ge_s (local.get $b) (i32.const 0)) (then
+              (local.set $s (v128.load64_splat (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 3)))))
+              (local.set $t (v128.load64_splat (i32.add (local.get $b) (i32.shl (local.get $next) (i32.const 3)))))))
             (local.set $z0 (local.get $s))
             (local.set $z1 (local.get $s))
             (local.set $z2 (local.get $s))
             (local.set $z3 (local.get $s))
+            (local.set $y0 (local.get $t))
+            (local.set $y1 (local.get $t))
+            (local.set $y2 (local.get $t))
+            (local.set $y3 (local.get $t))
             (local.set $src (i32.add (local.get $a) (local.get $p)))
-            (local.set $weight (local.get $w))
+            (local.set $weight (i32.add (local.get $w) (i32.mul (local.get $j) (local.get $rowBytes))))
+            (local.set $at (i32.mul (i32.sub (local.get $next) (local.get $j)) (local.get $rowBytes)))  ;; next's row, from j's
             (local.set $i (local.get $fanIn))
             (block $inputs_done
               (loop $inputs
                 (br_if $inputs_done (i32.eqz (local.get $i)))
+                (local.set $x0 (v128.load (local.get $src)))
+                (local.set $x1 (v128.load offset=16 (local.get $src)))
+                (local.set $x2 (v128.load offset=32 (local.get $src)))
+                (local.set $x3 (v128.load offset=48 (local.get $src)))
                 (local.set $s (v128.load64_splat (local.get $weight)))
-                (local.set $z0 (f64x2.add (local.get $z0) (f64x2.mul (v128.load (local.get $src)) (local.get $s))))
-                (local.set $z1 (f64x2.add (local.get $z1) (f64x2.mul (v128.load offset=16 (local.get $src)) (local.get $s))))
-                (local.set $z2 (f64x2.add (local.get $z2) (f64x2.mul (v128.load offset=32 (local.get $src)) (local.get $s))))
-                (local.set $z3 (f64x2.add (local.get $z3) (f64x2.mul (v128.load offset=48 (local.get $src)) (local.get $s))))
+                (local.set $t (v128.load64_splat (i32.add (local.get $weight) (local.get $at))))
+                (local.set $z0 (f64x2.add (local.get $z0) (f64x2.mul (local.get $x0) (local.get $s))))
+                (local.set $z1 (f64x2.add (local.get $z1) (f64x2.mul (local.get $x1) (local.get $s))))
+                (local.set $z2 (f64x2.add (local.get $z2) (f64x2.mul (local.get $x2) (local.get $s))))
+                (local.set $z3 (f64x2.add (local.get $z3) (f64x2.mul (local.get $x3) (local.get $s))))
+                (local.set $y0 (f64x2.add (local.get $y0) (f64x2.mul (local.get $x0) (local.get $t))))
+                (local.set $y1 (f64x2.add (local.get $y1) (f64x2.mul (local.get $x1) (local.get $t))))
+                (local.set $y2 (f64x2.add (local.get $y2) (f64x2.mul (local.get $x2) (local.get $t))))
+                (local.set $y3 (f64x2.add (local.get $y3) (f64x2.mul (local.get $x3) (local.get $t))))
                 (local.set $src (i32.add (local.get $src) (local.get $line)))
                 (local.set $weight (i32.add (local.get $weight) (local.get $colBytes)))
                 (local.set $i (i32.sub (local.get $i) (i32.const 1)))
                 (br $inputs)))
-            (v128.store (i32.add (local.get $z) (local.get $p)) (local.get $z0))
-            (v128.store offset=16 (i32.add (local.get $z) (local.get $p)) (local.get $z1))
-            (v128.store offset=32 (i32.add (local.get $z) (local.get $p)) (local.get $z2))
-            (v128.store offset=48 (i32.add (local.get $z) (local.get $p)) (local.get $z3))
+            (local.set $at (i32.add (i32.add (local.get $z) (i32.mul (local.get $j) (local.get $line))) (local.get $p)))
+            (v128.store (local.get $at) (local.get $z0))
+            (v128.store offset=16 (local.get $at) (local.get $z1))
+            (v128.store offset=32 (local.get $at) (local.get $z2))
+            (v128.store offset=48 (local.get $at) (local.get $z3))
+            (local.set $at (i32.add (i32.add (local.get $z) (i32.mul (local.get $next) (local.get $line))) (local.get $p)))
+            (v128.store (local.get $at) (local.get $y0))
+            (v128.store offset=16 (local.get $at) (local.get $y1))
+            (v128.store offset=32 (local.get $at) (local.get $y2))
+            (v128.store offset=48 (local.get $at) (local.get $y3))
             (local.set $p (i32.add (local.get $p) (i32.const 64)))
             (br $points)))
-        ;; the next output: its row of w, its bias, its row of z
-        (local.set $w (i32.add (local.get $w) (local.get $rowBytes)))
-        (if (i32.ge_s (local.get $b) (i32.const 0)) (then (local.set $b (i32.add (local.get $b) (i32.const 8)))))
-        (local.set $z (i32.add (local.get $z) (local.get $line)))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
         (br $outputs))))
 
   ;; g[j·fanIn + i] = Σ_p d[j·n + p] · a[i·n + p]: a layer's weight gradient (out × in) from the gradient d of its
