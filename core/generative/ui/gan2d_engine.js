@@ -52,15 +52,15 @@ function passBuffers(memory, net, n) {
     gradients: net.layers.map((layer) => memory.take(layer.fanOut * n)) };
 }
 
+const slopeOf = (net) => (net.activation === "relu" ? 0 : LEAKY_SLOPE);
+
 function forwardPass(exports, net, pass) {
   // Every layer's outputs for pass.input; the last layer's are left as they are (D's logit, G's point).
   const last = net.layers.length - 1;
   net.layers.forEach((layer, l) => {
     const a = l ? pass.outputs[l - 1] : pass.input, z = pass.outputs[l];
-    exports.product(a.offset, layer.fanIn, layer.w.offset, layer.fanIn, 1, layer.b.offset, z.offset, layer.fanOut, pass.n);
-    if (l === last) return;
-    const values = z.view, slope = net.activation === "relu" ? 0 : LEAKY_SLOPE;
-    for (let q = 0; q < values.length; q++) if (values[q] < 0) values[q] *= slope;
+    exports.product(a.offset, layer.fanIn, layer.w.offset, layer.fanIn, 1, layer.b.offset, z.offset, layer.fanOut, pass.n,
+      l < last ? 1 : 0, -1, slopeOf(net));
   });
 }
 
@@ -78,11 +78,9 @@ function backwardPass(exports, net, pass, { weights, input }) {
       }
     }
     if (!l && !input) break;
-    const below = l ? pass.gradients[l - 1] : pass.inputGradient;
-    exports.product(d.offset, layer.fanOut, layer.w.offset, 1, layer.fanIn, -1, below.offset, layer.fanIn, n);
-    if (!l) break;
-    const values = below.view, outputs = a.view, slope = net.activation === "relu" ? 0 : LEAKY_SLOPE;
-    for (let q = 0; q < values.length; q++) if (!(outputs[q] > 0)) values[q] *= slope;
+    const below = l ? pass.gradients[l - 1] : pass.inputGradient;  // through the activation below, if any
+    exports.product(d.offset, layer.fanOut, layer.w.offset, 1, layer.fanIn, -1, below.offset, layer.fanIn, n, 0,
+      l ? a.offset : -1, slopeOf(net));
   }
 }
 

@@ -6,18 +6,28 @@
 (module
   (memory (export "memory") 1)
 
+  ;; z where test > 0, else slope · z: a leaky ReLU (slope 0: ReLU) when test is z, its gradient when test is the
+  ;; layer's output and z the gradient there. NaN in z stays NaN.
+  (func $leaky (param $z v128) (param $test v128) (param $slope v128) (result v128)
+    (v128.bitselect (local.get $z) (f64x2.mul (local.get $z) (local.get $slope))
+                    (f64x2.gt (local.get $test) (v128.const f64x2 0 0))))
+
   ;; z[j·n + p] = b[j] + Σ_i w[j·row + i·col] · a[i·n + p] for j < fanOut and every point p: two outputs and eight
   ;; points a pass (an odd last output is computed twice, into the same place). (row, col) = (fanIn, 1) gives
   ;; z = W a + b; (1, fanOut) with no bias gives W^T a, the gradient back through W. b = -1: no bias.
+  ;; Then, when `leaky` is 1, z ← leaky ReLU of z with `slope`; when `gate` ≥ 0 (the offset of values shaped as z,
+  ;; the outputs of the layer below), z ← z where gate > 0, else slope · z: back through that layer's activation.
   (func (export "product") (param $a i32) (param $fanIn i32) (param $w i32) (param $row i32) (param $col i32)
-                           (param $b i32) (param $z i32) (param $fanOut i32) (param $n i32)
+                           (param $b i32) (param $z i32) (param $fanOut i32) (param $n i32) (param $leaky i32)
+                           (param $gate i32) (param $slopeValue f64)
     (local $rowBytes i32) (local $colBytes i32) (local $line i32) (local $j i32) (local $next i32) (local $p i32)
     (local $src i32) (local $weight i32) (local $i i32) (local $x0 v128) (local $x1 v128) (local $x2 v128)
     (local $x3 v128) (local $s v128) (local $t v128) (local $z0 v128) (local $z1 v128) (local $z2 v128)
-    (local $z3 v128) (local $y0 v128) (local $y1 v128) (local $y2 v128) (local $y3 v128) (local $at i32)
+    (local $z3 v128) (local $y0 v128) (local $y1 v128) (local $y2 v128) (local $y3 v128) (local $at i32) (local $slope v128) (local $g i32)
     (local.set $rowBytes (i32.shl (local.get $row) (i32.const 3)))
     (local.set $colBytes (i32.shl (local.get $col) (i32.const 3)))
     (local.set $line (i32.shl (local.get $n) (i32.const 3)))  ;; one neuron's values, in bytes
+    (local.set $slope (f64x2.splat (local.get $slopeValue)))
     (local.set $j (i32.const 0))
     (block $outputs_done
       (loop $outputs
@@ -67,6 +77,26 @@
                 (local.set $weight (i32.add (local.get $weight) (local.get $colBytes)))
                 (local.set $i (i32.sub (local.get $i) (i32.const 1)))
                 (br $inputs)))
+            (if (local.get $leaky) (then
+              (local.set $z0 (call $leaky (local.get $z0) (local.get $z0) (local.get $slope)))
+              (local.set $z1 (call $leaky (local.get $z1) (local.get $z1) (local.get $slope)))
+              (local.set $z2 (call $leaky (local.get $z2) (local.get $z2) (local.get $slope)))
+              (local.set $z3 (call $leaky (local.get $z3) (local.get $z3) (local.get $slope)))
+              (local.set $y0 (call $leaky (local.get $y0) (local.get $y0) (local.get $slope)))
+              (local.set $y1 (call $leaky (local.get $y1) (local.get $y1) (local.get $slope)))
+              (local.set $y2 (call $leaky (local.get $y2) (local.get $y2) (local.get $slope)))
+              (local.set $y3 (call $leaky (local.get $y3) (local.get $y3) (local.get $slope)))))
+            (if (i32.ge_s (local.get $gate) (i32.const 0)) (then
+              (local.set $g (i32.add (i32.add (local.get $gate) (i32.mul (local.get $j) (local.get $line))) (local.get $p)))
+              (local.set $z0 (call $leaky (local.get $z0) (v128.load (local.get $g)) (local.get $slope)))
+              (local.set $z1 (call $leaky (local.get $z1) (v128.load offset=16 (local.get $g)) (local.get $slope)))
+              (local.set $z2 (call $leaky (local.get $z2) (v128.load offset=32 (local.get $g)) (local.get $slope)))
+              (local.set $z3 (call $leaky (local.get $z3) (v128.load offset=48 (local.get $g)) (local.get $slope)))
+              (local.set $g (i32.add (i32.add (local.get $gate) (i32.mul (local.get $next) (local.get $line))) (local.get $p)))
+              (local.set $y0 (call $leaky (local.get $y0) (v128.load (local.get $g)) (local.get $slope)))
+              (local.set $y1 (call $leaky (local.get $y1) (v128.load offset=16 (local.get $g)) (local.get $slope)))
+              (local.set $y2 (call $leaky (local.get $y2) (v128.load offset=32 (local.get $g)) (local.get $slope)))
+              (local.set $y3 (call $leaky (local.get $y3) (v128.load offset=48 (local.get $g)) (local.get $slope)))))
             (local.set $at (i32.add (i32.add (local.get $z) (i32.mul (local.get $j) (local.get $line))) (local.get $p)))
             (v128.store (local.get $at) (local.get $z0))
             (v128.store offset=16 (local.get $at) (local.get $z1))
