@@ -10,7 +10,7 @@ const ADAM_BETAS = [0.5, 0.999], ADAM_EPS = 1e-8, LEAKY_SLOPE = 0.2;
 const DIVERGED = 1e3;  // a loss or a generated coordinate this large (or NaN): training blew up, as core decides
 
 function ganMemory() {
-  // The products' memory, handed out in pieces: take(values) → a Float64Array and its offset in bytes.
+  // The products' memory, handed out in pieces: take(values) → {offset (bytes), view (a Float64Array, once open())}.
   const { exports } = new WebAssembly.Instance(GAN_PRODUCTS), pieces = [];
   let end = 0;
   return {
@@ -32,13 +32,13 @@ function ganMemory() {
 
 function ganNetwork(memory, layers, activation) {
   // One MLP from torch's state: layers = [{weight (out × in nested lists), bias}], ReLU or leaky ReLU between.
+  // steps: Adam's count of updates.
   return {
-    activation,
+    activation, steps: 0,
     layers: layers.map(({ weight, bias }) => {
       const fanOut = weight.length, fanIn = weight[0].length;
-      const piece = (values) => memory.take(values);
-      return { fanIn, fanOut, start: { weight: weight.flat(), bias },
-        w: piece(fanOut * fanIn), b: piece(fanOut), gw: piece(fanOut * fanIn), gb: piece(fanOut),
+      return { fanIn, fanOut, start: { weight: weight.flat(), bias }, w: memory.take(fanOut * fanIn),
+        b: memory.take(fanOut), gw: memory.take(fanOut * fanIn), gb: memory.take(fanOut),
         moments: [new Float64Array(fanOut * fanIn), new Float64Array(fanOut * fanIn), new Float64Array(fanOut),
           new Float64Array(fanOut)] };
     }),
@@ -204,6 +204,5 @@ export function ganEngine(start, settings, mapResolution = 64) {
         bias: Array.from(layer.b.view) }));
     },
   };
-  G.steps = D.steps = 0;
   return engine;
 }

@@ -3,6 +3,8 @@ Python gives it to start from. Not yet mounted by the GAN Lab, which still train
 docs/benchmarks.md); Node runs it in the tests and the benchmark."""
 from pathlib import Path
 
+from torch import nn
+
 from core.generative import gan2d
 from core.ui import live_loop
 
@@ -20,7 +22,7 @@ def start_of(gan: gan2d.Gan) -> dict:
     """Both networks as the engine starts from them: per linear layer its weight (out × in) and bias, as lists."""
     def layers(net):
         return [{"weight": m.weight.double().tolist(), "bias": m.bias.double().tolist()}
-                for m in net if isinstance(m, gan2d.nn.Linear)]
+                for m in net if isinstance(m, nn.Linear)]
     return {"G": layers(gan.G), "D": layers(gan.D)}
 
 
