@@ -96,21 +96,14 @@ export function layerBuffers(net, n) {
 }
 
 function affine(a, W, b, z, n, fanIn, fanOut) {
-  // z = a W + b for n points (a: fan_in × n, z: fan_out × n), each sum taken over the inputs in order.
+  // z = a W + b for n points (a: fan_in × n, z: fan_out × n), each sum taken over the inputs in order, then the bias.
   for (let j = 0; j < fanOut; j++) {
-    const row = j * n;
-    for (let p = 0; p < n; p++) z[row + p] = 0;
-    let i = 0;
-    for (; i + 1 < fanIn; i += 2) {  // two inputs a pass: half the trips through z
-      const w0 = W[i * fanOut + j], w1 = W[(i + 1) * fanOut + j], a0 = i * n, a1 = a0 + n;
-      for (let p = 0; p < n; p++) z[row + p] = z[row + p] + a[a0 + p] * w0 + a[a1 + p] * w1;
+    const row = j * n, bias = b[j];
+    for (let p = 0; p < n; p++) {
+      let sum = 0;
+      for (let i = 0, at = p, w = j; i < fanIn; i++, at += n, w += fanOut) sum += a[at] * W[w];
+      z[row + p] = sum + bias;
     }
-    if (i < fanIn) {
-      const w = W[i * fanOut + j], a0 = i * n;
-      for (let p = 0; p < n; p++) z[row + p] += a[a0 + p] * w;
-    }
-    const bias = b[j];
-    for (let p = 0; p < n; p++) z[row + p] += bias;
   }
 }
 
