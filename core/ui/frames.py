@@ -1,5 +1,5 @@
-"""Playing on the server, for the animations that are redrawn in place there (the convolution's filter, the 2-D GAN
-Lab): one frame function called about every `seconds_per_frame` until it says stop, a click reruns the page (which
+"""Playing on the server, for the animations that are redrawn in place there (the convolution's filter): one
+frame function called about every `seconds_per_frame` until it says stop, a click reruns the page (which
 ends the script run, and so the loop), or `max_seconds` pass, so that a forgotten tab does not keep a shared server
 busy."""
 import time

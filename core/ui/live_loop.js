@@ -2,7 +2,8 @@
 // Play / Pause / Step / Reset in the browser (training and drawing once per animation frame), and sends a small
 // snapshot to Python only when the student pauses, steps or resets, or when training stops by itself.
 //
-// createEngine(data, resume) → {count, diverged, step(), snapshot(), configure(settings)}
+// createEngine(data, resume) → {count, diverged, step(), snapshot(), configure(settings)}, and optionally done():
+// true once when a run an extra button started (by returning true from its run(engine)) has gone far enough
 // createView(element, data)  → {draw(engine), configure(data)}
 // Python sends `data` = {run, settings, resume, ...}: a new `run` starts afresh (from `resume` when it belongs to it).
 
@@ -58,8 +59,12 @@ function liveInstance(parent, spec, setStateValue) {
     if (!running) return;
     if (playing) {
       const begun = performance.now();
-      do engine.step(); while (!engine.diverged && performance.now() - begun < (spec.budgetMs ?? FRAME_BUDGET_MS));
-      if (engine.diverged) {
+      let stop = false;
+      do {
+        engine.step();
+        stop = engine.diverged || Boolean(engine.done?.());
+      } while (!stop && performance.now() - begun < (spec.budgetMs ?? FRAME_BUDGET_MS));
+      if (stop) {
         playing = false;
         send();
       }
@@ -79,9 +84,9 @@ function liveInstance(parent, spec, setStateValue) {
     send();
   });
   extras.forEach(([extra, button]) => button.addEventListener("click", () => {
-    extra.run(engine);
+    playing = Boolean(extra.run(engine)) && !engine.diverged;  // true: play until the engine says it is done
     show();
-    send();
+    if (!playing) send();
   }));
   reset.addEventListener("click", () => {
     start(null);

@@ -3,7 +3,7 @@
 // (gan2d_products.wat). From the same start and the same samples it trains as torch does in double precision
 // (tests/unit/test_gan2d_browser_engine.py). Values are kept neuron by neuron, (neurons × points), in the products'
 // memory; weights (out × in) row by row, as torch keeps them.
-// Not yet used by a page: the GAN Lab still trains on the server (docs/benchmarks.md says why).
+// The GAN Lab plays it in the student's browser (gan2d_view.js).
 
 const GAN_PRODUCTS = new WebAssembly.Module(Uint8Array.from(atob(GAN2D_PRODUCTS_WASM), (c) => c.charCodeAt(0)));
 const ADAM_BETAS = [0.5, 0.999], ADAM_EPS = 1e-8, LEAKY_SLOPE = 0.2;
@@ -121,6 +121,7 @@ function lossGradient(loss, outputs, target, weight) {
 }
 
 const CANVAS = 3;  // every picture shows [-3, 3]²
+const orNaN = (v) => (v === null ? NaN : v);  // JSON sends NaN as null
 
 function canvasGrid(resolution, input) {
   // The canvas's points into `input` (2 × R²), row by row from the top (y = +3): core's grid(), whose coordinates
@@ -135,22 +136,28 @@ function canvasGrid(resolution, input) {
   }
 }
 
-export function ganEngine(start, settings, mapResolution = 64) {
+export function ganEngine(start, settings, { mapResolution = 64, evalNoise = null, arrows = 0 } = {}) {
   // start: {G, D: torch's layers as [{weight, bias}]}; settings: {loss, batch, noiseDim, gLr, dLr, dSteps}.
   // iterate(sample) = one iteration: dSteps updates of D on a real and a generated half, then one of G; sample
   // gives the points: sample.noise(n) → (n × noiseDim) row by row, sample.real(n) → (n × 2). After a blow-up
-  // (`diverged`) it does nothing.
-  const memory = ganMemory(), n = settings.batch;
+  // (`diverged`) it does nothing. evalNoise: the fixed noise (m × noiseDim, m a multiple of 8) that
+  // generatedFixed() turns into points; arrows: how many points pushes() takes at most.
+  const memory = ganMemory(), n = settings.batch, rates = { ...settings };
   const G = ganNetwork(memory, start.G, "relu"), D = ganNetwork(memory, start.D, "leaky");
   const generate = passBuffers(memory, G, n), judgeBoth = passBuffers(memory, D, 2 * n), judge = passBuffers(memory, D, n);
   const canvas = passBuffers(memory, D, mapResolution ** 2);  // the discriminator over the canvas (R² a multiple of 8)
+  const fixed = evalNoise && passBuffers(memory, G, evalNoise.length / settings.noiseDim);
+  const pushed = passBuffers(memory, D, Math.max(8, Math.ceil(arrows / 8) * 8));
   memory.open();
   canvasGrid(mapResolution, canvas.input.view);
   [G, D].forEach((net) => net.layers.forEach((layer) => { layer.w.view.set(layer.start.weight); layer.b.view.set(layer.start.bias); }));
   const { exports } = memory, k = settings.noiseDim;
+  const transpose = (rows, input, m) => {
+    for (let p = 0; p < m; p++) for (let i = 0; i < k; i++) input[i * m + p] = rows[p * k + i];
+  };
+  if (fixed) transpose(evalNoise, fixed.input.view, fixed.n);
   const generated = (sample) => {
-    const z = sample.noise(n), input = generate.input.view;
-    for (let p = 0; p < n; p++) for (let i = 0; i < k; i++) input[i * n + p] = z[p * k + i];
+    transpose(sample.noise(n), generate.input.view, n);
     forwardPass(exports, G, generate);
     return generate.outputs.at(-1).view;  // (2 × n)
   };
@@ -159,7 +166,7 @@ export function ganEngine(start, settings, mapResolution = 64) {
     iterate(sample) {
       if (this.diverged) return;
       let dLoss = 0;
-      for (let s = 0; s < settings.dSteps; s++) {
+      for (let s = 0; s < rates.dSteps; s++) {
         const fake = generated(sample), real = sample.real(n), input = judgeBoth.input.view;
         for (let p = 0; p < n; p++) {
           input[p] = real[2 * p];
@@ -172,7 +179,7 @@ export function ganEngine(start, settings, mapResolution = 64) {
         gradient.set(out);
         dLoss = lossGradient(settings.loss, gradient.subarray(0, n), 1, 1 / n) + lossGradient(settings.loss, gradient.subarray(n), 0, 1 / n);
         backwardPass(exports, D, judgeBoth, { weights: true, input: false });
-        adamStep(D, settings.dLr, ++D.steps);
+        adamStep(D, rates.dLr, ++D.steps);
       }
       const fake = generated(sample);
       judge.input.view.set(fake);
@@ -183,7 +190,7 @@ export function ganEngine(start, settings, mapResolution = 64) {
       backwardPass(exports, D, judge, { weights: false, input: true });
       generate.gradients.at(-1).view.set(judge.inputGradient.view);
       backwardPass(exports, G, generate, { weights: true, input: false });
-      adamStep(G, settings.gLr, ++G.steps);
+      adamStep(G, rates.gLr, ++G.steps);
       this.iteration += 1;
       this.history.push([this.iteration, dLoss, gLoss]);
       this.diverged = !(Math.max(dLoss, gLoss) < DIVERGED && fake.every((x) => Math.abs(x) < DIVERGED));
@@ -196,6 +203,52 @@ export function ganEngine(start, settings, mapResolution = 64) {
         const value = settings.loss === "log" ? logistic(a) : Math.min(1, Math.max(0, a));
         return Number.isNaN(value) ? 0.5 : value;
       });
+    },
+    configure({ gLr, dLr, dSteps }) {
+      // The learning rates and D steps change in place, Adam's moments kept (as core's set_rates).
+      Object.assign(rates, { gLr, dLr, dSteps });
+    },
+    generatedFixed() {
+      // The generator's points for the fixed noise, (2 × m) neuron by neuron.
+      forwardPass(exports, G, fixed);
+      return fixed.outputs.at(-1).view;
+    },
+    pushes(points, m) {
+      // ∂L_G/∂x at the first m points of `points` (2 × its own length, neuron by neuron), per point (the loss
+      // summed, not averaged), as core's generator_gradients: (2 × m') with m' ≥ m, point p at [p] and [m' + p].
+      const input = pushed.input.view, size = pushed.n, from = points.length / 2;
+      input.fill(0);
+      for (let p = 0; p < Math.min(m, size); p++) {
+        input[p] = points[p];
+        input[size + p] = points[from + p];
+      }
+      forwardPass(exports, D, pushed);
+      const gradient = pushed.gradients.at(-1).view;
+      gradient.set(pushed.outputs.at(-1).view);
+      lossGradient(rates.loss, gradient, 1, 1);
+      backwardPass(exports, D, pushed, { weights: false, input: true });
+      return pushed.inputGradient.view;
+    },
+    state() {
+      // Everything training goes on from: both networks' weights, Adam's moments and counts, the history.
+      const net = (network) => ({ layers: this.weights(network), steps: network.steps,
+        moments: network.layers.map((layer) => layer.moments.map((m) => Array.from(m))) });
+      return { iteration: this.iteration, diverged: this.diverged, history: this.history, G: net(G), D: net(D) };
+    },
+    restore(state) {
+      // Back to a state() (values JSON could not carry, sent as null, come back as NaN).
+      [[G, state.G], [D, state.D]].forEach(([network, saved]) => {
+        network.steps = saved.steps;
+        network.layers.forEach((layer, l) => {
+          const { weight, bias } = saved.layers[l];
+          layer.w.view.set(weight.flat().map(orNaN));
+          layer.b.view.set(bias.map(orNaN));
+          layer.moments.forEach((m, q) => m.set(saved.moments[l][q].map(orNaN)));
+        });
+      });
+      this.iteration = state.iteration;
+      this.history = state.history.map((row) => row.map(orNaN));
+      this.diverged = state.diverged;
     },
     weights(net) {
       // torch's layers as [{weight (out × in nested lists), bias}]
