@@ -7,7 +7,8 @@
 // createView(element, data)  → {draw(engine), configure(data)}
 // Python sends `data` = {run, settings, resume, ...}: a new `run` starts afresh (from `resume` when it belongs to it).
 
-const FRAME_BUDGET_MS = 6; // training time per picture: at least one step, more while within this
+const FRAME_BUDGET_MS = 6; // training time per picture: at least one step, more while within this (spec.budgetMs:
+// another, or a function of the engine that gives it)
 
 function element(tag, attributes = {}, text = "") {
   const node = document.createElement(tag);
@@ -58,12 +59,13 @@ function liveInstance(parent, spec, setStateValue) {
   const frame = () => {
     if (!running) return;
     if (playing) {
-      const begun = performance.now();
+      const begun = performance.now(), budget = typeof spec.budgetMs === "function" ? spec.budgetMs(engine)
+        : spec.budgetMs ?? FRAME_BUDGET_MS;
       let stop = false;
       do {
         engine.step();
         stop = engine.diverged || Boolean(engine.done?.());
-      } while (!stop && performance.now() - begun < (spec.budgetMs ?? FRAME_BUDGET_MS));
+      } while (!stop && performance.now() - begun < budget);
       if (stop) {
         playing = false;
         send();

@@ -18,6 +18,7 @@ HERE = Path(__file__).parent
 ENGINE, VIEW, CSS = HERE / "gan2d_engine.js", HERE / "gan2d_view.js", HERE / "gan2d.css"
 PRODUCTS_SOURCE, PRODUCTS = HERE / "gan2d_products.wat", HERE / "gan2d_products.wasm"  # built by make wasm
 KEY = "gan_live"  # the component's fixed key: its snapshot lives in st.session_state[KEY]
+MAP_RESOLUTION = 48  # the discriminator's map: 48 × 48 points, scaled smoothly to the picture
 EQUILIBRIUM = {"log": (2 * np.log(2), np.log(2)), "least squares": (0.25, 0.125)}  # (L_D, L_G) where D = ½
 
 
@@ -72,7 +73,7 @@ def data(run: str, start: dict, gan: gan2d.Gan, resume: dict | None, style: Plot
     shares = gan.real_histogram.ravel()
     real_histogram = np.append(shares, max(0.0, 1 - shares.sum()))  # with one cell for the share off the canvas
     return {"run": run, "seed": gan.config.seed, "start": start, "resume": resume, "settings": settings_of(gan.config),
-            "target": target_of(gan), "evalNoise": gan.eval_z.double().numpy().ravel().tolist(),
+            "target": target_of(gan), "mapResolution": MAP_RESOLUTION, "evalNoise": gan.eval_z.double().numpy().ravel().tolist(),
             "evalReal": gan.eval_real[:gan.VIEW_POINTS].astype(np.float64).ravel().tolist(),
             "realHistogram": real_histogram.tolist(), "histogramBins": gan2d.HIST_BINS, "canvas": gan2d.CANVAS,
             "means": None if gan.means is None else gan.means.ravel().tolist(), "modeRadius": gan2d.MODE_RADIUS,
@@ -83,8 +84,7 @@ def data(run: str, start: dict, gan: gan2d.Gan, resume: dict | None, style: Plot
 
 def _tensor(values, like: torch.Tensor) -> torch.Tensor:
     """JSON lists (None where the browser's value was not finite) as a tensor shaped and typed as `like`."""
-    array = np.array(values, dtype=object).ravel()
-    array = np.where(array == None, np.nan, array).astype(np.float64)  # noqa: E711 (elementwise)
+    array = np.array(values, dtype=np.float64)  # None becomes NaN
     return torch.from_numpy(array.reshape(tuple(like.shape))).to(like.dtype)
 
 

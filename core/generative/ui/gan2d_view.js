@@ -4,6 +4,7 @@
 // core/generative/gan2d.py (modes covered, the divergence estimate) and the two charts, redrawn every frame.
 
 const PICTURE = 440, ARROWS = 100, VIEW_POINTS = 500;
+const FRAME_MS = 85;  // a picture about every 85 ms: the training gets what the drawing leaves, at least one iteration
 const REAL = "rgb(27,120,55)", FAKE = "rgb(118,42,131)", ARROW = "rgb(40,40,40)";
 const COVERED = "rgb(20,20,20)", MISSED = "rgb(200,30,30)";
 const STOPS = [[0, 194, 165, 207], [0.5, 247, 247, 247], [1, 166, 219, 160]];  // D(x) = 0 purple, ½ white, 1 green
@@ -74,15 +75,24 @@ function ganLiveEngine(data, resume) {
   // One student's run: the engine from Python's start (or the snapshot it kept), sampled by mulberry32 from the
   // run's seed (or the snapshot's state), so that the same seed plays the same run.
   const rng = mulberry32(resume ? resume.rng : data.seed), sample = ganSampler(data.target, rng);
-  const engine = ganEngine(data.start, data.settings, { evalNoise: Float64Array.from(data.evalNoise), arrows: ARROWS });
+  const engine = ganEngine(data.start, data.settings, { mapResolution: data.mapResolution,
+    evalNoise: Float64Array.from(data.evalNoise), arrows: ARROWS });
   const k = data.settings.noiseDim;
   if (resume) engine.restore(resume);
   let until = null;
   return {
-    engine, measures: resume?.measures ?? [],
+    engine, measures: resume?.measures ?? [], trainMs: 0, lastFrame: null,
     get count() { return engine.iteration; },
     get diverged() { return engine.diverged; },
     step() { engine.iterate({ real: sample.real, noise: (n) => sample.noise(n, k) }); },
+    budget() {
+      // Training time for this frame: more while frames come faster than FRAME_MS apart, less while slower
+      // (drawing, painting and the machine's load decide how long the rest of a frame takes).
+      const now = performance.now(), period = this.lastFrame === null ? FRAME_MS : now - this.lastFrame;
+      this.lastFrame = now;
+      if (period < 4 * FRAME_MS) this.trainMs = Math.min(FRAME_MS, Math.max(0, this.trainMs + 0.3 * (FRAME_MS - period)));
+      return this.trainMs;
+    },
     forward(iterations) {
       until = engine.iteration + iterations;
       return true;
@@ -276,7 +286,7 @@ export default liveLoop({
   createEngine: ganLiveEngine,
   createView: ganView,
   counterText: ganCount,
-  budgetMs: 30,
+  budgetMs: (live) => live.budget(),
   stepTitle: "One iteration: D steps, then one G step.",
   extraButtons: [{ name: "forward", icon: "fast_forward", label: "+1,000", title: "1,000 iterations at full speed, then a pause.",
     run: (live) => live.forward(1000) }],
