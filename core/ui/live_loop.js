@@ -4,7 +4,7 @@
 //
 // createEngine(data, resume) → {count, diverged, step(), snapshot(), configure(settings)}, and optionally done():
 // true once when a run an extra button started (by returning true from its run(engine)) has gone far enough
-// createView(element, data)  → {draw(engine), configure(data)}
+// createView(element, data)  → {draw(engine, playing), configure(data)}
 // Python sends `data` = {run, settings, resume, ...}: a new `run` starts afresh (from `resume` when it belongs to it).
 
 const FRAME_BUDGET_MS = 6; // training time per picture: at least one step, more while within this (spec.budgetMs:
@@ -42,7 +42,7 @@ function liveInstance(parent, spec, setStateValue) {
 
   const send = () => setStateValue("snapshot", { run: data.run, ...engine.snapshot() });
   const show = () => {
-    view.draw(engine);
+    view.draw(engine, playing);
     counter.textContent = spec.counterText(engine.count);
     message.textContent = engine.diverged ? spec.divergedText(data, engine) : "";
     play.firstChild.textContent = playing ? "pause" : "play_arrow";

@@ -18,7 +18,7 @@ HERE = Path(__file__).parent
 ENGINE, VIEW, CSS = HERE / "gan2d_engine.js", HERE / "gan2d_view.js", HERE / "gan2d.css"
 PRODUCTS_SOURCE, PRODUCTS = HERE / "gan2d_products.wat", HERE / "gan2d_products.wasm"  # built by make wasm
 KEY = "gan_live"  # the component's fixed key: its snapshot lives in st.session_state[KEY]
-MAP_RESOLUTION = 48  # the discriminator's map: 48 × 48 points, scaled smoothly to the picture
+MAP_RESOLUTION = 40  # the discriminator's map: 40 × 40 points, scaled smoothly to the picture
 EQUILIBRIUM = {"log": (2 * np.log(2), np.log(2)), "least squares": (0.25, 0.125)}  # (L_D, L_G) where D = ½
 
 

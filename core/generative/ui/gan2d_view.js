@@ -1,9 +1,10 @@
 // The GAN Lab played in the student's browser: the engine (gan2d_engine.js) fed with seeded samples of the target
-// and the noise, and the picture core/generative/gan2d_picture.py draws on the server (the discriminator's map, the
-// real and generated points, the generator's arrows, the target's modes ringed), the measures of
+// and the noise; the picture GAN Lab draws (the discriminator's map, the real and generated points, the generator's
+// arrows, the target's modes ringed: solid when covered, dashed red when missed), the measures of
 // core/generative/gan2d.py (modes covered, the divergence estimate) and the two charts, redrawn every frame.
 
 const PICTURE = 440, ARROWS = 100, VIEW_POINTS = 500;
+const CHART_MS = 250;  // while playing, the charts are redrawn at most this often (they change slowly)
 const FRAME_MS = 85;  // a picture about every 85 ms: the training gets what the drawing leaves, at least one iteration
 const REAL = "rgb(27,120,55)", FAKE = "rgb(118,42,131)", ARROW = "rgb(40,40,40)";
 const COVERED = "rgb(20,20,20)", MISSED = "rgb(200,30,30)";
@@ -149,48 +150,49 @@ function drawPicture(canvas, scratch, live, measured, data) {
     context.textAlign = "left"; context.textBaseline = "middle"; context.fillText(label, 3, PICTURE - 1 - u);
   });
   const r = Math.max(2, Math.round(style.markerSize * (big ? 0.42 : 0.36)));
-  const dot = (u, v, radius) => { context.beginPath(); context.arc(u, v, radius, 0, 2 * Math.PI); };
   const means = data.means ?? [], ring = (data.modeRadius / 6) * (PICTURE - 1);
   for (let k = 0; k < means.length / 2; k++) {  // the modes: solid when covered, dashed red when missed
     const ok = measured.covered ? measured.covered[k] : true, [u, v] = pixel(means[2 * k], means[2 * k + 1]);
     context.strokeStyle = ok ? COVERED : MISSED;
     context.lineWidth = (big ? 2 : 1) + (ok ? 0 : 1);
     context.setLineDash(ok ? [] : [(ring * 2 * Math.PI * 18) / 360, (ring * 2 * Math.PI * 12) / 360]);
-    dot(u, v, ring);
+    context.beginPath();
+    context.arc(u, v, ring, 0, 2 * Math.PI);
     context.stroke();
   }
   context.setLineDash([]);
+  const dots = (points, radius) => {
+    // One path of circles around the points [[u, v]]: filled or outlined at once
+    context.beginPath();
+    points.forEach(([u, v]) => { context.moveTo(u + radius, v); context.arc(u, v, radius, 0, 2 * Math.PI); });
+  };
   if (view.showReal) {
-    context.fillStyle = REAL;
-    const real = data.evalReal;
+    const real = data.evalReal, inside = [];
     for (let p = 0; p < real.length / 2; p++) {
-      if (!(Math.abs(real[2 * p]) < 30 && Math.abs(real[2 * p + 1]) < 30)) continue;
-      const [u, v] = pixel(real[2 * p], real[2 * p + 1]);
-      dot(u, v, r);
-      context.fill();
+      if (Math.abs(real[2 * p]) < 30 && Math.abs(real[2 * p + 1]) < 30) inside.push(pixel(real[2 * p], real[2 * p + 1]));
     }
+    dots(inside, r);
+    context.fillStyle = REAL;
+    context.fill();
   }
-  const { fake } = measured, m = fake.length / 2, shown = Math.min(VIEW_POINTS, m);
-  context.lineWidth = 1;
+  const { fake } = measured, m = fake.length / 2, shown = Math.min(VIEW_POINTS, m), on = [], off = [];
+  const edge = (value) => Math.min(2.91, Math.max(-2.91, value));
   for (let p = 0; p < shown; p++) {
     const x = fake[p], y = fake[m + p];
     if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-    if (Math.abs(x) <= 3 && Math.abs(y) <= 3) {
-      const [u, v] = pixel(x, y);
-      dot(u, v, r);
-      context.fillStyle = FAKE;
-      context.fill();
-      context.strokeStyle = "white";
-      context.stroke();
-    } else {  // off the canvas: a larger ring at the edge, in their direction
-      const edge = (value) => Math.min(2.91, Math.max(-2.91, value)), [u, v] = pixel(edge(x), edge(y));
-      context.lineWidth = 3;
-      context.strokeStyle = FAKE;
-      dot(u, v, r + 3);
-      context.stroke();
-      context.lineWidth = 1;
-    }
+    if (Math.abs(x) <= 3 && Math.abs(y) <= 3) on.push(pixel(x, y));
+    else off.push(pixel(edge(x), edge(y)));  // off the canvas: a larger ring at the edge, in their direction
   }
+  dots(on, r);
+  context.fillStyle = FAKE;
+  context.fill();
+  context.strokeStyle = "white";
+  context.lineWidth = 1;
+  context.stroke();
+  dots(off, r + 3);
+  context.strokeStyle = FAKE;
+  context.lineWidth = 3;
+  context.stroke();
   if (view.showArrows) drawArrows(context, live.engine.pushes(fake, Math.min(ARROWS, shown)), fake, Math.min(ARROWS, shown), big ? 3 : 1);
   context.strokeStyle = "rgb(150,150,150)";
   context.lineWidth = 1;
@@ -209,19 +211,22 @@ function drawArrows(context, gradients, fake, count, width) {
   context.strokeStyle = ARROW;
   context.fillStyle = ARROW;
   context.lineWidth = width;
+  const lines = new Path2D(), heads = new Path2D();
   arrows.forEach(([x, y, gx, gy]) => {
     const [u0, v0] = pixel(x, y), du = (gx / longest) * 0.12 * PICTURE, dv = -(gy / longest) * 0.12 * PICTURE;
     const length = Math.hypot(du, dv);
     if (length < 1.5) return;
     const u1 = u0 + du, v1 = v0 + dv, head = Math.min(5 + width, length / 2);
     const bu = (-du / length) * head, bv = (-dv / length) * head;
-    context.beginPath(); context.moveTo(u0, v0); context.lineTo(u1, v1); context.stroke();
-    context.beginPath();
-    context.moveTo(u1, v1);
-    context.lineTo(u1 + bu - bv * 0.5, v1 + bv + bu * 0.5);
-    context.lineTo(u1 + bu + bv * 0.5, v1 + bv - bu * 0.5);
-    context.fill();
+    lines.moveTo(u0, v0);
+    lines.lineTo(u1, v1);
+    heads.moveTo(u1, v1);
+    heads.lineTo(u1 + bu - bv * 0.5, v1 + bv + bu * 0.5);
+    heads.lineTo(u1 + bu + bv * 0.5, v1 + bv - bu * 0.5);
+    heads.closePath();
   });
+  context.stroke(lines);
+  context.fill(heads);
 }
 
 function chunkMeans(rows, most = 200) {
@@ -247,8 +252,35 @@ function ganView(stage, data) {
   right.append(losses, divergence);
   stage.append(left, right);
   const scratch = document.createElement("canvas");
+  // the charts' width, kept as the column's is observed (reading it every frame forces a layout); when last drawn
+  let width = 260, chartsAt = -Infinity, shownRun = null;
+  const charts = (live) => {
+    const { style } = data, big = style.fontSize > 16;
+    const rows = chunkMeans(live.engine.history.filter((row) => row.every(Number.isFinite)));
+    const [dRule, gRule] = data.equilibrium;
+    lineChart(losses, width, big ? 320 : 270, {
+      title: "Losses", subtitle: "dashed: at equilibrium (D = ½)", xTitle: "iteration", yTitle: "loss",
+      fontSize: style.fontSize, lineWidth: style.lineWidth,
+      series: [{ name: "discriminator", colour: "#1b7837", points: rows.map((row) => [row[0], row[1]]) },
+        { name: "generator", colour: "#762a83", points: rows.map((row) => [row[0], row[2]]) }],
+      rules: [{ y: dRule, colour: "#1b7837" }, { y: gRule, colour: "#762a83" }],
+    });
+    const measures = live.measures.filter((row) => Number.isFinite(row[1]));
+    const every = Math.max(1, Math.floor(measures.length / 200));
+    lineChart(divergence, width, big ? 260 : 220, {
+      title: "Divergence estimate", subtitle: "Jensen–Shannon; dashed: two real samples", xTitle: "iteration",
+      yTitle: "JS (bits)", yDomain: [0, 1], fontSize: style.fontSize, lineWidth: style.lineWidth,
+      series: [{ name: "JS", colour: "#444", points: measures.filter((_, i) => i % every === 0 || i === measures.length - 1)
+        .map((row) => [row[0], row[1]]) }],
+      rules: [{ y: data.jsFloor, colour: "#1b7837" }],
+    });
+  };
+  new ResizeObserver(([entry]) => {
+    width = Math.max(260, Math.floor(entry.contentRect.width));
+    if (shownRun) charts(shownRun);
+  }).observe(right);
   return {
-    draw(live) {
+    draw(live, playing) {
       const measured = live.measure(), { fake } = measured, shown = Math.min(VIEW_POINTS, fake.length / 2);
       let off = 0;
       for (let p = 0; p < shown; p++) if (!(Math.abs(fake[p]) <= 3 && Math.abs(fake[fake.length / 2 + p]) <= 3)) off += 1;
@@ -256,23 +288,10 @@ function ganView(stage, data) {
       const outside = off ? ` · ${off} of the ${shown} generated points shown are off the canvas (purple rings at its edge)` : "";
       headline.innerHTML = `Divergence estimate <b>${measured.js.toFixed(2)} bits</b>${covered}${outside}`;
       drawPicture(picture, scratch, live, measured, data);
-      const { style } = data, width = Math.max(260, right.clientWidth), big = style.fontSize > 16;
-      const rows = chunkMeans(live.engine.history.filter((row) => row.every(Number.isFinite)));
-      const [dRule, gRule] = data.equilibrium;
-      lineChart(losses, width, big ? 320 : 270, {
-        title: "Losses", subtitle: "dashed: at equilibrium (D = ½)", xTitle: "iteration", yTitle: "loss",
-        fontSize: style.fontSize, lineWidth: style.lineWidth,
-        series: [{ name: "discriminator", colour: "#1b7837", points: rows.map((row) => [row[0], row[1]]) },
-          { name: "generator", colour: "#762a83", points: rows.map((row) => [row[0], row[2]]) }],
-        rules: [{ y: dRule, colour: "#1b7837" }, { y: gRule, colour: "#762a83" }],
-      });
-      const measures = live.measures.filter((row) => Number.isFinite(row[1])), every = Math.max(1, Math.floor(measures.length / 200));
-      lineChart(divergence, width, big ? 260 : 220, {
-        title: "Divergence estimate", subtitle: "Jensen–Shannon; dashed: two real samples", xTitle: "iteration",
-        yTitle: "JS (bits)", yDomain: [0, 1], fontSize: style.fontSize, lineWidth: style.lineWidth,
-        series: [{ name: "JS", colour: "#444", points: measures.filter((_, i) => i % every === 0 || i === measures.length - 1).map((row) => [row[0], row[1]]) }],
-        rules: [{ y: data.jsFloor, colour: "#1b7837" }],
-      });
+      shownRun = live;
+      if (playing && performance.now() - chartsAt < CHART_MS) return;
+      chartsAt = performance.now();
+      charts(live);
     },
     configure(next) {
       data = next;

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import plots
-from core.generative import gan2d, gan2d_picture
+from core.generative import gan2d
 from core.generative.ui import gan2d_live as live
 from core.generative.ui import gan_images
 from core.ui import live_loop, projector, url_state
@@ -35,6 +35,7 @@ CANDIDATE_STEP = 0.25  # spacing of the clickable points for "your points"
 DEFAULT_POINTS = ("# one point per line: x, y (the canvas is -2.5 .. 2.5)\n"
                   "-1.2, 1.2\n1.2, 1.2\n-1.8, -0.6\n-1.2, -1.2\n0, -1.5\n1.2, -1.2\n1.8, -0.6")
 MAX_UPLOAD_BYTES = 5_000_000
+REAL = "rgb(27, 120, 55)"  # the real points' green, as the live picture draws them (gan2d_view.js)
 
 
 @dataclass
@@ -138,7 +139,7 @@ def _picker(points: np.ndarray | None, style: plots.PlotStyle) -> None:
     if points is not None and len(points):
         shown = points[:2000]
         fig.add_trace(go.Scatter(x=shown[:, 0], y=shown[:, 1], mode="markers", name="your points",
-                                 marker=dict(size=style.marker_size * 1.2, color="rgb%s" % (gan2d_picture.REAL,)),
+                                 marker=dict(size=style.marker_size * 1.2, color=REAL),
                                  hoverinfo="skip"))
     fig.update_xaxes(range=[-2.8, 2.8], zeroline=False, fixedrange=True, constrain="domain")
     fig.update_yaxes(range=[-2.8, 2.8], scaleanchor="x", zeroline=False, fixedrange=True)
