@@ -4,9 +4,9 @@ once, and the server's CPU meanwhile.
 Run from anywhere:  .venv/bin/python tests/bench/bench_live_browser.py [--pages 1 10] [--seconds 8]
 
 Starts `streamlit run app.py`, opens the Playground (at its defaults, or with all 7 features and 6 hidden layers
-of 8: playground-large) or the 2-D GAN Lab (gans, at its defaults) in each page (each its own browser context: its own Streamlit
-session, as a student), presses Play in all of them and reads each component's picture count (`data-frames`) before
-and after. All pages share one Chromium on this machine's cores, so with many pages the browser is the limit; the
+of 8: playground-large) or the 2-D GAN Lab (gans, at its defaults) in each page (each its own browser context: its
+own Streamlit session, as a student), presses Play in all of them and reads each component's picture count
+(`data-frames`) and counter (epochs, iterations) before and after. All pages share one Chromium on this machine's cores, so with many pages the browser is the limit; the
 server's CPU time shows that it does no work while they play. Not a test: it prints figures, never fails on them.
 """
 import argparse
@@ -87,7 +87,8 @@ def main() -> None:
             for pages in args.pages:
                 fps, steps, server = measure(browser, base, proc.pid, args.section, pages, args.seconds)
                 print(f"{pages:3d} page(s): {statistics.median(fps):5.1f} pictures/s per page (median; "
-                      f"{min(fps):.1f}..{max(fps):.1f}), {statistics.median(steps):.0f} steps/s, server CPU {100 * server:.1f} % of a core, "
+                      f"{min(fps):.1f}..{max(fps):.1f}), {statistics.median(steps):.0f} steps/s, "
+                      f"server CPU {100 * server:.1f} % of a core, "
                       f"load average {os.getloadavg()[0]:.2f}")
             browser.close()
     finally:

@@ -73,7 +73,8 @@ def data(run: str, start: dict, gan: gan2d.Gan, resume: dict | None, style: Plot
     shares = gan.real_histogram.ravel()
     real_histogram = np.append(shares, max(0.0, 1 - shares.sum()))  # with one cell for the share off the canvas
     return {"run": run, "seed": gan.config.seed, "start": start, "resume": resume, "settings": settings_of(gan.config),
-            "target": target_of(gan), "mapResolution": MAP_RESOLUTION, "evalNoise": gan.eval_z.double().numpy().ravel().tolist(),
+            "target": target_of(gan), "mapResolution": MAP_RESOLUTION,
+            "evalNoise": gan.eval_z.double().numpy().ravel().tolist(),
             "evalReal": gan.eval_real[:gan.VIEW_POINTS].astype(np.float64).ravel().tolist(),
             "realHistogram": real_histogram.tolist(), "histogramBins": gan2d.HIST_BINS, "canvas": gan2d.CANVAS,
             "means": None if gan.means is None else gan.means.ravel().tolist(), "modeRadius": gan2d.MODE_RADIUS,

@@ -1,7 +1,7 @@
-"""GANs: a GAN on 2-D points trained live in the student's browser (core/generative/ui/gan2d_live.py), as GAN Lab
-shows it (targets, both networks'
-settings, play / pause / step, the discriminator's heat map, the gradient arrows, both losses and a divergence
-estimate, mode collapse shown and explained); then GANs on images (core.generative.ui.gan_images)."""
+"""GANs: a GAN on 2-D points trained live in the student's browser (core/generative/ui/gan2d_live.py), as GAN Lab shows
+it (targets, both networks' settings, play / pause / step, the discriminator's heat map, the gradient arrows, both
+losses and a divergence estimate, mode collapse shown and explained); then GANs on images
+(core.generative.ui.gan_images)."""
 import hashlib
 from dataclasses import dataclass
 
@@ -253,7 +253,8 @@ def trainer(run: Run) -> None:
         show_arrows = url_state.checkbox("Arrows", True, key="gan_show_arrows")
     run.adopt(live_loop.snapshot(live.KEY))
     view = {"showMap": show_map, "showReal": show_real, "showArrows": show_arrows}
-    live_loop.mount(live.renderer, live.KEY, live.data(run.id, run.start, run.gan, run.snapshot, projector.style(), view))
+    data = live.data(run.id, run.start, run.gan, run.snapshot, projector.style(), view)
+    live_loop.mount(live.renderer, live.KEY, data)
     st.caption(LEGEND, unsafe_allow_html=True)
     paused(run)
 
