@@ -5,7 +5,7 @@
 
 const PICTURE = 440, ARROWS = 100, VIEW_POINTS = 500;
 const CHART_MS = 250;  // while playing, the charts are redrawn at most this often (they change slowly)
-const FRAME_MS = 85;  // a picture about every 85 ms: the training gets what the drawing leaves, at least one iteration
+const FRAME_MS = 70;  // a picture about every 70 ms: the training gets what the drawing leaves, at least one iteration
 const REAL = "rgb(27,120,55)", FAKE = "rgb(118,42,131)", ARROW = "rgb(40,40,40)";
 const COVERED = "rgb(20,20,20)", MISSED = "rgb(200,30,30)";
 const STOPS = [[0, 194, 165, 207], [0.5, 247, 247, 247], [1, 166, 219, 160]];  // D(x) = 0 purple, ½ white, 1 green
