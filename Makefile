@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 VADER := data/vaderSentiment-3.3.2.tar.gz
 
-.PHONY: run serve test install install-test debian-packages browser data checkpoints
+.PHONY: run serve test install install-test debian-packages browser wasm data checkpoints
 
 # The warm-up opens every section and lecture stop once the server answers (core/ui/warmup.py).
 run: install
@@ -39,7 +39,12 @@ debian-packages:
 	@scripts/debian-packages.sh $$(grep -v '^#' packages.txt)
 
 browser:
-	@scripts/debian-packages.sh chromium nodejs
+	@scripts/debian-packages.sh chromium nodejs wabt
+
+# Rebuild the browser engines' WebAssembly from its source (shipped built; a unit test checks the two agree).
+WASM := core/feed_forward/ui/playground_maps core/generative/ui/gan2d_products
+wasm: browser
+	for module in $(WASM); do wat2wasm $$module.wat -o $$module.wasm || exit 1; done
 
 data: $(VADER)
 

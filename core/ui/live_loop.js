@@ -2,11 +2,13 @@
 // Play / Pause / Step / Reset in the browser (training and drawing once per animation frame), and sends a small
 // snapshot to Python only when the student pauses, steps or resets, or when training stops by itself.
 //
-// createEngine(data, resume) → {count, diverged, step(), snapshot(), configure(settings)}
-// createView(element, data)  → {draw(engine), configure(data)}
+// createEngine(data, resume) → {count, diverged, step(), snapshot(), configure(settings)}, and optionally done():
+// true once when a run an extra button started (by returning true from its run(engine)) has gone far enough
+// createView(element, data)  → {draw(engine, playing), configure(data)}
 // Python sends `data` = {run, settings, resume, ...}: a new `run` starts afresh (from `resume` when it belongs to it).
 
-const FRAME_BUDGET_MS = 6; // training time per picture: at least one step, more while within this
+const FRAME_BUDGET_MS = 6; // training time per picture: at least one step, more while within this (spec.budgetMs:
+// another, or a function of the engine that gives it)
 
 function element(tag, attributes = {}, text = "") {
   const node = document.createElement(tag);
@@ -40,7 +42,7 @@ function liveInstance(parent, spec, setStateValue) {
 
   const send = () => setStateValue("snapshot", { run: data.run, ...engine.snapshot() });
   const show = () => {
-    view.draw(engine);
+    view.draw(engine, playing);
     counter.textContent = spec.counterText(engine.count);
     message.textContent = engine.diverged ? spec.divergedText(data, engine) : "";
     play.firstChild.textContent = playing ? "pause" : "play_arrow";
@@ -57,9 +59,14 @@ function liveInstance(parent, spec, setStateValue) {
   const frame = () => {
     if (!running) return;
     if (playing) {
-      const begun = performance.now();
-      do engine.step(); while (!engine.diverged && performance.now() - begun < (spec.budgetMs ?? FRAME_BUDGET_MS));
-      if (engine.diverged) {
+      const begun = performance.now(), budget = typeof spec.budgetMs === "function" ? spec.budgetMs(engine)
+        : spec.budgetMs ?? FRAME_BUDGET_MS;
+      let stop = false;
+      do {
+        engine.step();
+        stop = engine.diverged || Boolean(engine.done?.());
+      } while (!stop && performance.now() - begun < budget);
+      if (stop) {
         playing = false;
         send();
       }
@@ -79,9 +86,9 @@ function liveInstance(parent, spec, setStateValue) {
     send();
   });
   extras.forEach(([extra, button]) => button.addEventListener("click", () => {
-    extra.run(engine);
+    playing = Boolean(extra.run(engine)) && !engine.diverged;  // true: play until the engine says it is done
     show();
-    send();
+    if (!playing) send();
   }));
   reset.addEventListener("click", () => {
     start(null);

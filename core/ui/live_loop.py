@@ -5,6 +5,7 @@ its view, joined into one module: no build step) and mounts it with a fixed key.
 initial weights, settings); the browser plays, and sends a small snapshot back only when the student pauses, steps
 or resets, which the section takes into the session on the rerun that follows. The server is idle while a student plays.
 """
+import base64
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,12 +16,19 @@ MULBERRY32, LINE_CHART, SCAFFOLD = HERE / "mulberry32.js", HERE / "line_chart.js
 SCAFFOLD_CSS = HERE / "live_loop.css"
 
 
-def script(*files: Path) -> str:
-    """JavaScript files joined into one ES module (each declares its own names; the last exports the default)."""
-    return "\n".join(file.read_text() for file in files)
+def script(*parts: Path | str) -> str:
+    """JavaScript files (or text) joined into one ES module (each declares its own names; the last exports the
+    default)."""
+    return "\n".join(part if isinstance(part, str) else part.read_text() for part in parts)
 
 
-def component(name: str, files: list[Path], css: Path) -> Callable:
+def wasm_bytes(name: str, path: Path) -> str:
+    """A WebAssembly module as a JavaScript constant `name` holding its bytes in base64: a component is one module
+    of text, with no file served beside it, so it compiles the module from these."""
+    return f'const {name} = "{base64.b64encode(path.read_bytes()).decode()}";\n'
+
+
+def component(name: str, files: list[Path | str], css: Path) -> Callable:
     """Register a live component from the scaffold, the shared helpers and a section's files (engine, view)."""
     return st.components.v2.component(name, js=script(MULBERRY32, LINE_CHART, SCAFFOLD, *files),
                                       css=script(SCAFFOLD_CSS, css))

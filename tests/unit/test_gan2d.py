@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.generative import gan2d, gan2d_picture
+from core.generative import gan2d
 from core.generative.gan2d import Gan, GanConfig
-from core.plots import NORMAL, PROJECTOR
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -176,15 +175,3 @@ def test_a_gan_learns_from_the_students_points():
         Gan(GanConfig(target="your points"), None)
 
 
-@pytest.mark.parametrize("style", [NORMAL, PROJECTOR])
-def test_the_picture_draws_every_layer_and_survives_nan(style):
-    gan = Gan(GanConfig())
-    snap = gan.snapshot()
-    image = gan2d_picture.picture(snap.d_map, snap.real, snap.fake, (snap.fake[:50], snap.gradients[:50]), style,
-                                  gan.means, snap.covered)
-    assert image.shape == (440, 440, 3) and image.dtype == np.uint8
-    bare = gan2d_picture.picture(None, snap.real, None, None, style, show_real=False)
-    assert (bare[5:-5, 5:-5] > 200).mean() > 0.95  # white but for the axes
-    broken = np.full((10, 2), np.nan, np.float32)
-    gan2d_picture.picture(np.full((8, 8), np.nan), broken, broken, (broken, broken), style, gan.means,
-                          np.zeros(8, bool))

@@ -14,31 +14,27 @@ const FEATURE_FUNCTIONS = {
   "sin_x2": (x1, x2) => Math.sin(x2),
 };
 
-// tanh for pictures: a table of 5,121 values over [-10, 10], read with linear interpolation (error below 2e-6,
-// far under one of the 256 colours a map is drawn with, and 5-10 times faster than Math.tanh).
-const TANH_LIMIT = 10, TANH_PER_UNIT = 256;
-const TANH_TABLE = Float64Array.from({ length: 2 * TANH_LIMIT * TANH_PER_UNIT + 2 },
-  (_, i) => Math.tanh(i / TANH_PER_UNIT - TANH_LIMIT));
+// tanh to double precision (within 2 units in the last place of Math.tanh), about twice as fast as Math.tanh in V8:
+// Cephes' rational function below 0.625, e^{2|z|} above (Cephes' tanh.c).
+const TANH_P = [-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3];
+const TANH_Q = [1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3];
 
-function drawnTanh(z) {
-  const u = (z + TANH_LIMIT) * TANH_PER_UNIT;
-  if (!(u > 0)) return u < 0 ? -1 : u === 0 ? TANH_TABLE[0] : NaN;
-  if (u >= TANH_TABLE.length - 2) return 1;
-  const i = u | 0;
-  return TANH_TABLE[i] + (TANH_TABLE[i + 1] - TANH_TABLE[i]) * (u - i);
+function tanh(z) {
+  const a = Math.abs(z);
+  if (a < 0.625) {
+    const y = z * z;
+    return z + (z * y * ((TANH_P[0] * y + TANH_P[1]) * y + TANH_P[2])) / (((y + TANH_Q[0]) * y + TANH_Q[1]) * y + TANH_Q[2]);
+  }
+  if (a > 22) return Math.sign(z);  // e^{44} and beyond: ±1 to double precision
+  const t = 1 - 2 / (Math.exp(2 * a) + 1);  // NaN stays NaN
+  return z < 0 ? -t : t;
 }
 
-function activate(name, z, drawn) {
-  // z ← f(z) in place; `drawn`: to picture precision where that is faster.
-  if (name === "tanh") {
-    if (drawn) for (let q = 0; q < z.length; q++) z[q] = drawnTanh(z[q]);
-    else for (let q = 0; q < z.length; q++) z[q] = Math.tanh(z[q]);
-  } else if (name === "relu") {
-    for (let q = 0; q < z.length; q++) if (z[q] < 0) z[q] = 0;
-  } else if (name === "sigmoid") {
-    if (drawn) for (let q = 0; q < z.length; q++) z[q] = 0.5 + 0.5 * drawnTanh(0.5 * z[q]);
-    else for (let q = 0; q < z.length; q++) z[q] = 1 / (1 + Math.exp(-z[q]));
-  }
+function activate(name, z) {
+  // z ← f(z) in place
+  if (name === "tanh") for (let q = 0; q < z.length; q++) z[q] = tanh(z[q]);
+  else if (name === "relu") for (let q = 0; q < z.length; q++) { if (z[q] < 0) z[q] = 0; }
+  else if (name === "sigmoid") for (let q = 0; q < z.length; q++) z[q] = 1 / (1 + Math.exp(-z[q]));
 }
 
 function slope(name, a) {
@@ -100,33 +96,26 @@ export function layerBuffers(net, n) {
 }
 
 function affine(a, W, b, z, n, fanIn, fanOut) {
-  // z = a W + b for n points (a: fan_in × n, z: fan_out × n), each sum taken over the inputs in order.
+  // z = a W + b for n points (a: fan_in × n, z: fan_out × n), each sum taken over the inputs in order, then the bias.
   for (let j = 0; j < fanOut; j++) {
-    const row = j * n;
-    for (let p = 0; p < n; p++) z[row + p] = 0;
-    let i = 0;
-    for (; i + 1 < fanIn; i += 2) {  // two inputs a pass: half the trips through z
-      const w0 = W[i * fanOut + j], w1 = W[(i + 1) * fanOut + j], a0 = i * n, a1 = a0 + n;
-      for (let p = 0; p < n; p++) z[row + p] = z[row + p] + a[a0 + p] * w0 + a[a1 + p] * w1;
+    const row = j * n, bias = b[j];
+    for (let p = 0; p < n; p++) {
+      let sum = 0;
+      for (let i = 0, at = p, w = j; i < fanIn; i++, at += n, w += fanOut) sum += a[at] * W[w];
+      z[row + p] = sum + bias;
     }
-    if (i < fanIn) {
-      const w = W[i * fanOut + j], a0 = i * n;
-      for (let p = 0; p < n; p++) z[row + p] += a[a0 + p] * w;
-    }
-    const bias = b[j];
-    for (let p = 0; p < n; p++) z[row + p] += bias;
   }
 }
 
-export function forward(net, F, n, buffers = layerBuffers(net, n), drawn = false) {
+export function forward(net, F, n, buffers = layerBuffers(net, n)) {
   // Every layer's values for the input layer F (features × n): [F, hidden 1, ..., output].
   const last = net.weights.length - 1, activations = [F];
   for (let l = 0; l <= last; l++) {
     const z = buffers[l];
     affine(activations[l], net.weights[l], net.biases[l], z, n, net.widths[l], net.widths[l + 1]);
-    if (l < last) activate(net.activation, z, drawn);
+    if (l < last) activate(net.activation, z);
     else if (net.output === "softmax") softmaxColumns(z, n, net.widths[l + 1]);
-    else activate(net.output, z, drawn);
+    else activate(net.output, z);
     activations.push(z);
   }
   return activations;
@@ -183,22 +172,31 @@ function sgdStep(net, gradients, { learningRate: lr, regularization, regRate }) 
   });
 }
 
+const BATCH_ROOM = new WeakMap();  // network → room for one batch of each size met: gradients, layers, deltas, columns
+
+function batchRoom(net, m) {
+  // What one batch of m points needs, allocated once per network and batch size, so that epochs allocate nothing.
+  const rooms = BATCH_ROOM.get(net) ?? new Map();
+  BATCH_ROOM.set(net, rooms);
+  if (!rooms.has(m)) {
+    rooms.set(m, { gradients: net.weights.map((W, l) => [new Float64Array(W.length), new Float64Array(net.widths[l + 1])]),
+      buffers: layerBuffers(net, m), deltas: layerBuffers(net, m), inputs: new Float64Array(net.widths[0] * m),
+      targets: new Float64Array(net.widths.at(-1) * m) });
+  }
+  return rooms.get(m);
+}
+
 export function trainEpoch(net, F, T, order, settings) {
   // One pass of mini-batch SGD over the training columns F, T in the given order.
   const k = net.widths[0], out = net.widths.at(-1), n = order.length, size = Math.min(settings.batchSize, n);
-  const gradients = net.weights.map((W, l) => [new Float64Array(W.length), new Float64Array(net.widths[l + 1])]);
-  const full = [layerBuffers(net, size), layerBuffers(net, size)], inputs = new Float64Array(k * size);
-  const targets = new Float64Array(out * size);
   for (let start = 0; start < n; start += size) {
-    const m = Math.min(size, n - start);
-    const [buffers, deltas] = m === size ? full : [layerBuffers(net, m), layerBuffers(net, m)];
-    const Fb = m === size ? inputs : new Float64Array(k * m), Tb = m === size ? targets : new Float64Array(out * m);
+    const m = Math.min(size, n - start), { gradients, buffers, deltas, inputs, targets } = batchRoom(net, m);
     for (let p = 0; p < m; p++) {
       const row = order[start + p];
-      for (let f = 0; f < k; f++) Fb[f * m + p] = F[f * n + row];
-      for (let c = 0; c < out; c++) Tb[c * m + p] = T[c * n + row];
+      for (let f = 0; f < k; f++) inputs[f * m + p] = F[f * n + row];
+      for (let c = 0; c < out; c++) targets[c * m + p] = T[c * n + row];
     }
-    backward(net, forward(net, Fb, m, buffers), Tb, m, gradients, deltas);
+    backward(net, forward(net, inputs, m, buffers), targets, m, gradients, deltas);
     sgdStep(net, gradients, settings);
   }
 }
@@ -229,6 +227,48 @@ export function canvasGrid(resolution) {
   return points;
 }
 
+// The heat maps' pass: playground_maps.wat in WebAssembly SIMD, compiled once from its bytes (PLAYGROUND_MAPS_WASM,
+// base64, which playground_live.py puts before this file).
+const MAP_PASS = new WebAssembly.Module(Uint8Array.from(atob(PLAYGROUND_MAPS_WASM), (c) => c.charCodeAt(0)));
+const MAP_ACTIVATIONS = { linear: 0, softmax: 0, tanh: 1, relu: 2, sigmoid: 3 };
+
+export function mapPass(net, grid, cells) {
+  // Every layer of `net` over the canvas (grid: its features × cells, cells a multiple of 4) to a picture's
+  // precision, float32: returns draw() → [features, hidden 1, ..., output], each (neurons × cells) in the pass's
+  // memory, from the network's weights as they are when it is called. For softmax the output is the logits: the
+  // largest is the class, as of the probabilities. The pass takes outputs four at a time: a layer's weights and
+  // biases are kept there padded to a multiple of 4 outputs (the padding's weights 0).
+  let end = 0;
+  const reserve = (floats) => {  // room for `floats` values at a 16-byte aligned offset
+    const offset = end;
+    end += Math.ceil(floats / 4) * 16;
+    return offset;
+  };
+  const input = reserve(net.widths[0] * cells);
+  const places = net.weights.map((_, l) => {
+    const outputs = Math.ceil(net.widths[l + 1] / 4) * 4;
+    return [outputs, reserve(net.widths[l] * outputs), reserve(outputs), reserve(net.widths[l + 1] * cells)];
+  });
+  const { exports } = new WebAssembly.Instance(MAP_PASS), { memory } = exports;
+  memory.grow(Math.max(0, Math.ceil(end / 65536) - memory.buffer.byteLength / 65536));
+  const view = (offset, floats) => new Float32Array(memory.buffer, offset, floats);
+  const features = view(input, net.widths[0] * cells);
+  features.set(grid);
+  const layers = places.map(([outputs, w, b, out], l) => ({ outputs, w, b, out,
+    weights: view(w, net.widths[l] * outputs), biases: view(b, outputs), values: view(out, net.widths[l + 1] * cells) }));
+  const last = layers.length - 1;
+  return () => {
+    layers.forEach(({ outputs, w, b, out, weights, biases }, l) => {
+      const W = net.weights[l], fanIn = net.widths[l], fanOut = net.widths[l + 1];
+      for (let i = 0; i < fanIn; i++) weights.set(W.subarray(i * fanOut, (i + 1) * fanOut), i * outputs);
+      biases.set(net.biases[l]);
+      exports.layer(l ? layers[l - 1].out : input, fanIn, w, b, out, fanOut, cells,
+        MAP_ACTIVATIONS[l < last ? net.activation : net.output]);
+    });
+    return [features, ...layers.map(({ values }) => values)];
+  };
+}
+
 export function decision(net, o, n) {
   // The output map: the tanh output in [-1, 1] for two classes, the value for regression, the class for softmax.
   const k = net.widths.at(-1);
@@ -255,7 +295,7 @@ export function playgroundEngine(data, resume = null) {
     return [featureColumns(points, net.features), targetColumns(net, labels), n, layerBuffers(net, n)];
   };
   const train = columns(data.train), test = columns(data.test), cells = MAP_RESOLUTION ** 2;
-  const grid = featureColumns(canvasGrid(MAP_RESOLUTION), net.features), buffers = layerBuffers(net, cells);
+  const draw = mapPass(net, featureColumns(canvasGrid(MAP_RESOLUTION), net.features), cells);
   let settings = data.settings;
   const engine = {
     net, count: resume?.epoch ?? 0, history: resume?.history ?? [], diverged: resume?.diverged ?? false,
@@ -272,8 +312,8 @@ export function playgroundEngine(data, resume = null) {
       if (this.history.length > KEPT_EPOCHS) this.history = this.history.filter((_, i, all) => i % 2 === 0 || i === all.length - 1);
     },
     maps() {
-      // Every layer over the canvas, (neurons × 100·100) each, to picture precision.
-      return forward(net, grid, cells, buffers, true);
+      // Every layer over the canvas, (neurons × 100·100) each, to a picture's precision.
+      return draw();
     },
     configure(next) {
       settings = next;

@@ -1,5 +1,6 @@
-"""The Playground's live view, trained and drawn in the student's browser (playground_engine.js, playground_view.js):
-what Python sends it (the data, the initial weights, the settings, the style) and what it sends back on a pause."""
+"""The Playground's live view, trained and drawn in the student's browser (playground_engine.js, its heat maps'
+pass playground_maps.wat built to playground_maps.wasm, playground_view.js): what Python sends it (the data, the
+initial weights, the settings, the style) and what it sends back on a pause."""
 import hashlib
 import json
 from pathlib import Path
@@ -12,17 +13,22 @@ from core.ui import live_loop
 
 HERE = Path(__file__).parent
 ENGINE, VIEW, CSS = HERE / "playground_engine.js", HERE / "playground_view.js", HERE / "playground.css"
+MAPS_SOURCE, MAPS = HERE / "playground_maps.wat", HERE / "playground_maps.wasm"  # built by make wasm
 KEY = "pg_live"  # the component's fixed key: its snapshot lives in st.session_state[KEY]
 FEATURE_LABELS = {"x1": "X1", "x2": "X2", "x1^2": "X1²", "x2^2": "X2²", "x1x2": "X1·X2", "sin_x1": "sin(X1)",
                   "sin_x2": "sin(X2)"}
 
 
+def _maps() -> str:
+    return live_loop.wasm_bytes("PLAYGROUND_MAPS_WASM", MAPS)
+
+
 def engine_script() -> str:
     """The engine as Node runs it in the tests: the random numbers, the scaffold's helpers and the maths."""
-    return live_loop.script(live_loop.MULBERRY32, live_loop.SCAFFOLD, ENGINE)
+    return live_loop.script(live_loop.MULBERRY32, live_loop.SCAFFOLD, _maps(), ENGINE)
 
 
-renderer = live_loop.component("playground_live", [ENGINE, VIEW], CSS)
+renderer = live_loop.component("playground_live", [_maps(), ENGINE, VIEW], CSS)
 
 
 def start_of(net: pg.Network) -> dict:

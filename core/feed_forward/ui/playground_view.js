@@ -10,10 +10,12 @@ const SCALE = Array.from({ length: 256 }, (_, i) => {
   return from.map((c, k) => Math.round(c + (to[k] - c) * u));
 });
 
-function scaleColour(value) {
-  const v = Number.isNaN(value) ? -1 : Math.min(1, Math.max(-1, value));
-  return SCALE[Math.floor(((v + 1) / (2 + 1e-12)) * 255)];
+function scaleIndex(value) {
+  // A value's colour on the scale, as core.plots.colourise picks it; NaN is drawn as −1 (|0 makes it 0).
+  return (((Math.min(1, Math.max(-1, value)) + 1) / (2 + 1e-12)) * 255) | 0;
 }
+
+const scaleColour = (value) => SCALE[scaleIndex(value)];
 
 function hexColour(hex) {
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
@@ -21,18 +23,31 @@ function hexColour(hex) {
 
 const rgb = ([r, g, b]) => `rgb(${r},${g},${b})`;
 
-function heatTile(image, values, neuron, discrete = false) {
-  // One neuron's values (row `neuron` of `values`, neurons × pixels) as the pixels of `image`.
-  const pixels = image.data, cells = pixels.length / 4;
-  for (let p = 0; p < cells; p++) {
-    const v = values[neuron * cells + p];
-    const [r, g, b] = scaleColour(discrete ? Math.sign(v) : v);
-    pixels[4 * p] = r; pixels[4 * p + 1] = g; pixels[4 * p + 2] = b; pixels[4 * p + 3] = 255;
-  }
-  return image;
+const pixelOf = ([r, g, b]) => (255 << 24) | (b << 16) | (g << 8) | r;  // RGBA bytes as one little-endian word
+const SCALE_PIXELS = Int32Array.from(SCALE, pixelOf);
+
+function heatTile(pixels, values, neuron, discrete = false) {
+  // One neuron's values (row `neuron` of `values`, neurons × cells) as `pixels`, one RGBA word per cell.
+  const cells = pixels.length, row = neuron * cells;
+  if (discrete) for (let p = 0; p < cells; p++) pixels[p] = SCALE_PIXELS[scaleIndex(Math.sign(values[row + p]))];
+  else for (let p = 0; p < cells; p++) pixels[p] = SCALE_PIXELS[scaleIndex(values[row + p])];
 }
 
-function networkPicture(canvas, engine, layers, { style, labels }, scratch) {
+const IMAGES = new WeakMap();
+
+function canvasPixels(canvas, width, height) {
+  // `canvas` sized width × height and its pixels as RGBA words, kept between frames: put() draws them on it.
+  let image = IMAGES.get(canvas);
+  if (!image || image.width !== width || image.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+    image = canvas.getContext("2d").createImageData(width, height);
+    IMAGES.set(canvas, image);
+  }
+  return { pixels: new Int32Array(image.data.buffer), put: () => canvas.getContext("2d").putImageData(image, 0, 0) };
+}
+
+function networkPicture(canvas, engine, layers, { style, labels }, atlas) {
   // Every neuron as its heat map, layer by layer, joined by lines whose width and colour show each weight.
   const { net } = engine, widths = [...net.widths.slice(0, -1), 1];
   const scale = style.fontSize > 16 ? 1.4 : 1, tile = Math.round(TILE * scale), gap = Math.round(COLUMN_GAP * scale);
@@ -62,15 +77,22 @@ function networkPicture(canvas, engine, layers, { style, labels }, scratch) {
       }
     }
   });
-  const resolution = MAP_RESOLUTION, image = scratch.getContext("2d").createImageData(resolution, resolution);
+  // Every map below the one before in `atlas`, put there at once, then each scaled into its tile.
+  const resolution = MAP_RESOLUTION, cells = resolution ** 2, maps = layers.slice(0, -1);
+  const { pixels, put } = canvasPixels(atlas, resolution, resolution * net.widths.slice(0, -1).reduce((a, b) => a + b));
+  let drawn = 0;
+  maps.forEach((values, col) => {
+    for (let row = 0; row < net.widths[col]; row++, drawn++) heatTile(pixels.subarray(drawn * cells, (drawn + 1) * cells), values, row);
+  });
+  put();
   context.imageSmoothingEnabled = true;
   context.font = `${Math.round(13 * scale)}px sans-serif`;
   context.fillStyle = "black";
-  layers.slice(0, -1).forEach((values, col) => {
-    for (let row = 0; row < net.widths[col]; row++) {
+  drawn = 0;
+  maps.forEach((values, col) => {
+    for (let row = 0; row < net.widths[col]; row++, drawn++) {
       const [x, y] = corner(col, row);
-      scratch.getContext("2d").putImageData(heatTile(image, values, row), 0, 0);
-      context.drawImage(scratch, x, y, tile, tile);
+      context.drawImage(atlas, 0, drawn * resolution, resolution, resolution, x, y, tile, tile);
       context.strokeStyle = "rgb(180,180,180)";
       context.lineWidth = 1;
       context.strokeRect(x + 0.5, y + 0.5, tile - 1, tile - 1);
@@ -101,17 +123,17 @@ function outputPicture(canvas, engine, layers, data, scratch) {
   // The output over the canvas with the data on top: training points outlined white, test points black.
   const { net } = engine, { style, view } = data, resolution = MAP_RESOLUTION, k = net.widths.at(-1);
   const values = decision(net, layers.at(-1), resolution ** 2);
-  const image = scratch.getContext("2d").createImageData(resolution, resolution);
+  const { pixels, put } = canvasPixels(scratch, resolution, resolution);
   const context = sizeCanvas(canvas, OUTPUT_SIZE, OUTPUT_SIZE);
   canvas.style.width = "100%";
   canvas.style.height = "auto";
   if (net.output === "softmax") {
-    const tints = style.palette.map((hex) => hexColour(hex).map((c) => Math.trunc(c * 0.45 + 255 * 0.55)));
-    values.forEach((c, p) => image.data.set([...tints[c % tints.length], 255], 4 * p));
+    const tints = style.palette.map((hex) => pixelOf(hexColour(hex).map((c) => Math.trunc(c * 0.45 + 255 * 0.55))));
+    values.forEach((c, p) => { pixels[p] = tints[c % tints.length]; });
   } else {
-    heatTile(image, values, 0, view.discretize);
+    heatTile(pixels, values, 0, view.discretize);
   }
-  scratch.getContext("2d").putImageData(image, 0, 0);
+  put();
   context.imageSmoothingEnabled = net.output !== "softmax";
   context.drawImage(scratch, 0, 0, OUTPUT_SIZE, OUTPUT_SIZE);
   const radius = Math.max(3, Math.round(style.markerSize * 0.55));
@@ -143,12 +165,11 @@ function playgroundView(stage, data) {
   network.append(networkCanvas, caption);
   output.append(outputCanvas, losses, chart);
   stage.append(network, output);
-  const scratch = document.createElement("canvas");
-  scratch.width = scratch.height = MAP_RESOLUTION;
+  const atlas = document.createElement("canvas"), scratch = document.createElement("canvas");
   return {
     draw(engine) {
       const layers = engine.maps();
-      networkPicture(networkCanvas, engine, layers, data, scratch);
+      networkPicture(networkCanvas, engine, layers, data, atlas);
       outputPicture(outputCanvas, engine, layers, data, scratch);
       const [train, test] = engine.losses;
       losses.innerHTML = `Training loss <b>${train.toFixed(3)}</b> · test loss <b>${test.toFixed(3)}</b>`;

@@ -1,19 +1,19 @@
-"""GANs: a GAN on 2-D points trained live in the student's session, as GAN Lab shows it (targets, both networks'
-settings, play / pause / step, the discriminator's heat map, the gradient arrows, both losses and a divergence
-estimate, mode collapse shown and explained); then GANs on images (core.generative.ui.gan_images)."""
+"""GANs: a GAN on 2-D points trained live in the student's browser (core/generative/ui/gan2d_live.py), as GAN Lab shows
+it (targets, both networks' settings, play / pause / step, the discriminator's heat map, the gradient arrows, both
+losses and a divergence estimate, mode collapse shown and explained); then GANs on images
+(core.generative.ui.gan_images)."""
 import hashlib
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from core import plots
-from core.generative import gan2d, gan2d_picture
+from core.generative import gan2d
+from core.generative.ui import gan2d_live as live
 from core.generative.ui import gan_images
-from core.ui import frames, projector, url_state
+from core.ui import live_loop, projector, url_state
 
 RUN = "gan_run"  # this student's GAN, in their session
 TARGETS = {"ring of 8 Gaussians": "ring", "two moons": "two moons", "grid of 9 Gaussians": "grid",
@@ -31,41 +31,27 @@ PRESETS = {  # name in core.generative.gan2d.PRESETS: what to look for
     "partial collapse": "The generator learns 30× faster: after a few thousand iterations it covers some modes and "
                         "leaves others empty, though the discriminator marks them as real.",
 }
-FRAME_SECONDS = 0.075  # about thirteen pictures a second while playing
-TRAIN_SECONDS = 0.04  # of each frame spent training (several iterations), at most
-MIN_TRAIN = 0.025  # and at least, however long the drawing takes
-MIN_PAUSE = 0.01  # between frames even when late: the server's other threads (serving the pictures) need a turn
-CHART_SECONDS = 1.0  # the charts redraw once a second while playing (the picture about 13 times)
-FAST_FORWARD = 1000  # iterations of the "+1,000" button
-ARROWS = 100  # generated points that get an arrow
 CANDIDATE_STEP = 0.25  # spacing of the clickable points for "your points"
 DEFAULT_POINTS = ("# one point per line: x, y (the canvas is -2.5 .. 2.5)\n"
                   "-1.2, 1.2\n1.2, 1.2\n-1.8, -0.6\n-1.2, -1.2\n0, -1.5\n1.2, -1.2\n1.8, -0.6")
 MAX_UPLOAD_BYTES = 5_000_000
+REAL = "rgb(27, 120, 55)"  # the real points' green, as the live picture draws them (gan2d_view.js)
 
 
 @dataclass
 class Run:
-    """One student's GAN, its measurements over time, and whether it is playing."""
+    """One student's GAN: core's torch GAN (its start, and its state at the browser's last pause or step), the
+    start the browser plays from, and the snapshot it last sent (it resumes from it after the component remounts)."""
     gan: gan2d.Gan
-    measures: list[tuple[int, float, int | None]] = field(default_factory=list)  # (iteration, JS, modes covered)
-    playing: bool = False
+    start: dict
+    id: str  # names this start; the browser keeps playing while it stays the same
+    snapshot: dict | None = None
 
-    def measure(self, arrows: int = 0) -> gan2d.Snapshot:
-        """The current picture's ingredients (with `arrows` gradients); recorded once per iteration count."""
-        snap = self.gan.snapshot(arrows=arrows)
-        covered = None if snap.covered is None else int(snap.covered.sum())
-        if not self.measures or self.measures[-1][0] != snap.iteration:
-            self.measures = [*self.measures[-1999:], (snap.iteration, snap.js, covered)]
-        return snap
-
-    def train(self, iterations: int = 1, budget: float = 0.0) -> None:
-        """At least `iterations`, and more while within `budget` seconds."""
-        start = time.perf_counter()
-        self.gan.step(iterations)
-        while not self.gan.diverged and time.perf_counter() - start < budget:
-            self.gan.step(1)
-        self.playing = self.playing and not self.gan.diverged
+    def adopt(self, snapshot: dict | None) -> None:
+        """Take in the browser's snapshot of this run (none, one of an older run or one already taken: no change)."""
+        if snapshot and snapshot.get("run") == self.id and snapshot != self.snapshot:
+            self.snapshot = snapshot
+            live.adopt(self.gan, snapshot)
 
 
 def _seed(text: str) -> int:
@@ -153,7 +139,7 @@ def _picker(points: np.ndarray | None, style: plots.PlotStyle) -> None:
     if points is not None and len(points):
         shown = points[:2000]
         fig.add_trace(go.Scatter(x=shown[:, 0], y=shown[:, 1], mode="markers", name="your points",
-                                 marker=dict(size=style.marker_size * 1.2, color="rgb%s" % (gan2d_picture.REAL,)),
+                                 marker=dict(size=style.marker_size * 1.2, color=REAL),
                                  hoverinfo="skip"))
     fig.update_xaxes(range=[-2.8, 2.8], zeroline=False, fixedrange=True, constrain="domain")
     fig.update_yaxes(range=[-2.8, 2.8], scaleanchor="x", zeroline=False, fixedrange=True)
@@ -213,18 +199,20 @@ def _structure(config: gan2d.GanConfig, points: np.ndarray | None) -> tuple:
 
 
 def run_for(config: gan2d.GanConfig, points: np.ndarray | None) -> Run:
-    """This student's run, new when the target or the networks changed."""
+    """This student's run, new when the target or the networks changed or Reset was pressed."""
     run, structure = st.session_state.get(RUN), _structure(config, points)
-    if run is None or st.session_state.get("gan_structure") != structure:
-        run = Run(gan2d.Gan(config, points))
-        run.measure()
-        st.session_state[RUN], st.session_state["gan_structure"] = run, structure
+    generation = st.session_state.setdefault("gan_generation", 0)
+    if run is None or st.session_state.get("gan_structure") != (structure, generation):
+        gan = gan2d.Gan(config, points)
+        run = Run(gan, live.start_of(gan), live.run_id(structure, generation))
+        st.session_state[RUN], st.session_state["gan_structure"] = run, (structure, generation)
     run.gan.set_rates(config.g_lr, config.d_lr, config.d_steps)
     return run
 
 
 def _reset() -> None:
-    st.session_state.pop("gan_structure", None)
+    """A fresh start of the same networks: a new run for the browser."""
+    st.session_state["gan_generation"] = st.session_state.get("gan_generation", 0) + 1
 
 
 def _safe_reset() -> None:
@@ -245,128 +233,7 @@ def _preset(name: str) -> None:
     _reset()
 
 
-def _play() -> None:
-    run = st.session_state[RUN]
-    run.playing = not run.playing and not run.gan.diverged
-
-
-def _step(iterations: int) -> None:
-    run = st.session_state[RUN]
-    if not run.gan.diverged:
-        if iterations > 100:
-            st.session_state["gan_fast"] = iterations  # done in the script run, with a progress bar
-        else:
-            run.train(iterations)
-
-
-# The view ----------------------------------------------------------------------------------------------------------
-
-@dataclass
-class View:
-    """The places each picture redraws, and what to show."""
-    headline: DeltaGenerator
-    warning: DeltaGenerator
-    canvas: DeltaGenerator
-    losses: DeltaGenerator
-    divergence: DeltaGenerator
-    show_map: bool
-    show_real: bool
-    show_arrows: bool
-    drawn_playing: bool = False
-    charts_at: float = 0.0  # when the charts were last drawn
-    warned: bool = False  # whether the divergence message is shown
-
-    def draw(self, run: Run) -> None:
-        """The headline, the picture, and (at most every CHART_SECONDS while playing) the two charts."""
-        style, gan = projector.style(), run.gan
-        snap = run.measure(ARROWS if self.show_arrows else 0)
-        covered = "" if snap.covered is None else (f" · modes covered **{int(snap.covered.sum())} of "
-                                                   f"{len(snap.covered)}**")
-        off = int((~(np.abs(snap.fake) <= gan2d.CANVAS).all(axis=1)).sum())
-        outside = (f" · {off} of the {len(snap.fake)} generated points shown are off the canvas (purple rings at "
-                   "its edge)") if off else ""
-        self.headline.markdown(f"### Iteration {gan.iteration:,}\nDivergence estimate **{snap.js:.2f} bits**"
-                               f"{covered}{outside}")
-        if gan.diverged and not self.warned:
-            self.warned = True
-            self.warning.error(
-                f"**Training diverged** at iteration {gan.iteration:,}: a loss or the generated points blew up (past "
-                f"{gan2d.DIVERGED_LOSS:,.0f}, or NaN) at learning rates G {gan.config.g_lr:g}, D {gan.config.d_lr:g}. "
-                "Adam moves every weight by about the learning rate each step, so the two networks overshoot each "
-                f"other. Press **Reset with safe learning rates** (both {DEFAULT.g_lr:g}), or lower them yourself and "
-                "press **Reset**.",
-                icon=":material/warning:")
-        arrows = (snap.fake[:len(snap.gradients)], snap.gradients) if self.show_arrows else None
-        self.canvas.image(gan2d_picture.picture(snap.d_map if self.show_map else None, snap.real, snap.fake, arrows,
-                                                style, gan.means, snap.covered, show_real=self.show_real),
-                          width="stretch", output_format="JPEG")
-        now = time.perf_counter()
-        if not run.playing or now - self.charts_at >= CHART_SECONDS:
-            big = style.font_size > 16
-            self.losses.vega_lite_chart(loss_chart(gan, style), width="stretch", height=320 if big else 270)
-            self.divergence.vega_lite_chart(divergence_chart(run.measures, gan.js_floor, style), width="stretch",
-                                            height=260 if big else 220)
-            self.charts_at = now
-        self.drawn_playing = run.playing
-
-
-def _thin(rows: list[tuple], points: int = 200) -> np.ndarray:
-    """(n, columns) → at most `points` rows, each the mean of a run of consecutive rows (smooths noisy losses)."""
-    values = np.asarray(rows, dtype=np.float64)
-    if len(values) <= points:
-        return values
-    chunk = -(-len(values) // points)
-    cut = len(values) // chunk * chunk
-    means = values[:cut].reshape(-1, chunk, values.shape[1]).mean(axis=1)
-    return np.concatenate([means, values[cut:].mean(axis=0, keepdims=True)]) if cut < len(values) else means
-
-
-def _axis_config(style: plots.PlotStyle) -> dict:
-    axis = {"labelFontSize": style.font_size * 0.8, "titleFontSize": style.font_size * 0.9}
-    return {"axis": axis, "legend": {"labelFontSize": style.font_size * 0.85},
-            "title": {"fontSize": style.font_size, "subtitleFontSize": style.font_size * 0.8, "anchor": "start"}}
-
-
-ITERATION_AXIS = {"field": "iteration", "type": "quantitative", "axis": {"format": ",d", "tickMinStep": 1}}
-
-
-def loss_chart(gan: gan2d.Gan, style: plots.PlotStyle) -> dict:
-    """Both losses against iterations (averaged over runs of iterations), with their values at the equilibrium
-    where D says ½ everywhere, dashed."""
-    thinned = _thin(gan.history) if gan.history else np.zeros((0, 3))
-    finite = np.isfinite(thinned).all(axis=1)
-    rows = [{"iteration": float(i), "loss": float(v), "curve": name} for (i, d, g) in thinned[finite]
-            for name, v in (("discriminator", d), ("generator", g))]
-    equilibrium = {"log": (2 * np.log(2), np.log(2)), "least squares": (0.25, 0.125)}[gan.config.loss]
-    rules = [{"loss": float(v), "curve": name} for name, v in zip(("discriminator", "generator"), equilibrium)]
-    colour = {"field": "curve", "type": "nominal", "title": None, "legend": {"orient": "top"},
-              "scale": {"domain": ["discriminator", "generator"], "range": ["#1b7837", "#762a83"]}}
-    return {"title": {"text": "Losses", "subtitle": "dashed: at equilibrium (D = ½)"},
-            "layer": [{"data": {"values": rows}, "mark": {"type": "line", "strokeWidth": style.line_width},
-                       "encoding": {"x": ITERATION_AXIS,
-                                    "y": {"field": "loss", "type": "quantitative", "scale": {"zero": True}},
-                                    "color": colour}},
-                      {"data": {"values": rules}, "mark": {"type": "rule", "strokeDash": [5, 4], "opacity": 0.7},
-                       "encoding": {"y": {"field": "loss", "type": "quantitative"}, "color": colour}}],
-            "config": _axis_config(style)}
-
-
-def divergence_chart(measures: list[tuple[int, float, int | None]], floor: float, style: plots.PlotStyle) -> dict:
-    """The Jensen–Shannon estimate against iterations, 0..1 bit, with the floor two real samples reach, dashed."""
-    rows = [{"iteration": i, "JS": js} for i, js, _ in measures if np.isfinite(js)]
-    step = max(1, len(rows) // 200)
-    rows = rows[::step] + rows[-1:]
-    return {"title": {"text": "Divergence estimate", "subtitle": "Jensen–Shannon; dashed: two real samples"},
-            "layer": [{"data": {"values": rows}, "mark": {"type": "line", "strokeWidth": style.line_width,
-                                                          "color": "#444"},
-                       "encoding": {"x": ITERATION_AXIS,
-                                    "y": {"field": "JS", "type": "quantitative", "title": "JS (bits)",
-                                          "scale": {"domain": [0, 1]}}}},
-                      {"data": {"values": [{"JS": floor}]}, "mark": {"type": "rule", "strokeDash": [5, 4],
-                                                                     "color": "#1b7837"},
-                       "encoding": {"y": {"field": "JS", "type": "quantitative"}}}],
-            "config": _axis_config(style)}
-
+# The live view ------------------------------------------------------------------------------------------------------
 
 LEGEND = ("<span style='color:rgb(27,120,55)'>●</span> real points (the target's samples) · "
           "<span style='color:rgb(118,42,131)'>●</span> generated points G(z) · arrows: where the generator's loss "
@@ -374,71 +241,38 @@ LEGEND = ("<span style='color:rgb(27,120,55)'>●</span> real points (the target
           "can't tell · circles: the target's modes, solid when covered, dashed red when missed")
 
 
-def trainer() -> tuple[Run, View]:
-    """Play, pause, step and reset, and the live view; returns what the play loop needs."""
-    run: Run = st.session_state[RUN]
-    fast = st.session_state.pop("gan_fast", None)
-    if fast:
-        bar = st.progress(0.0, text=f"Training {fast:,} iterations…")
-        for done in range(0, fast, 50):
-            run.train(50)
-            bar.progress((done + 50) / fast, text=f"Training {fast:,} iterations… {done + 50:,}")
-            if run.gan.diverged:
-                break
-        bar.empty()
-    buttons = st.columns([1.1, 1, 1.2, 1.1, 3.5], vertical_alignment="center")
-    buttons[0].button("Pause" if run.playing else "Play", icon=":material/pause:" if run.playing else
-                      ":material/play_arrow:", on_click=_play, key="gan_play", type="primary",
-                      disabled=run.gan.diverged)
-    buttons[1].button("Step", icon=":material/skip_next:", on_click=_step, args=(1,), key="gan_step",
-                      disabled=run.playing or run.gan.diverged, help="One iteration: D steps, then one G step.")
-    buttons[2].button(f"+{FAST_FORWARD:,}", icon=":material/fast_forward:", on_click=_step, args=(FAST_FORWARD,),
-                      key="gan_forward", disabled=run.playing or run.gan.diverged,
-                      help=f"{FAST_FORWARD:,} iterations at once (a few seconds).")
-    buttons[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, key="gan_reset")
-    if run.gan.diverged:
-        buttons[4].button("Reset with safe learning rates", icon=":material/healing:", on_click=_safe_reset,
-                          key="gan_safe_reset")
-    warning = st.empty()
-    big = projector.style().font_size > 16
-    left, right = st.columns([1, 1] if big else [1, 1.05], gap="medium")
-    with left:
-        headline = st.empty()
-        canvas = st.container(key="gan_picture").empty()  # the key lets a browser test find it
-        toggles = st.columns(3)
-        with toggles[0]:
-            show_map = url_state.checkbox("D(x) map", True, key="gan_show_map")
-        with toggles[1]:
-            show_real = url_state.checkbox("Real points", True, key="gan_show_real")
-        with toggles[2]:
-            show_arrows = url_state.checkbox("Arrows", True, key="gan_show_arrows")
-        st.caption(LEGEND, unsafe_allow_html=True)
-    with right:
-        losses, divergence = st.empty(), st.empty()
-    view = View(headline, warning, canvas, losses, divergence, show_map, show_real, show_arrows)
-    view.draw(run)
-    return run, view
+def trainer(run: Run) -> None:
+    """Play, pause, step, +1,000 and reset, the picture and both charts: all in the browser, which trains and draws
+    each frame and sends the state back here when the student pauses or steps (or training stops by itself)."""
+    toggles = st.columns([1, 1, 1, 3])
+    with toggles[0]:
+        show_map = url_state.checkbox("D(x) map", True, key="gan_show_map")
+    with toggles[1]:
+        show_real = url_state.checkbox("Real points", True, key="gan_show_real")
+    with toggles[2]:
+        show_arrows = url_state.checkbox("Arrows", True, key="gan_show_arrows")
+    run.adopt(live_loop.snapshot(live.KEY))
+    view = {"showMap": show_map, "showReal": show_real, "showArrows": show_arrows}
+    data = live.data(run.id, run.start, run.gan, run.snapshot, projector.style(), view)
+    live_loop.mount(live.renderer, live.KEY, data)
+    st.caption(LEGEND, unsafe_allow_html=True)
+    paused(run)
 
 
-def play(run: Run, view: View) -> None:
-    """While playing: train for part of each frame and redraw in place, about twelve times a second, until a click
-    reruns the page (the page's next run starts it again unless Pause was pressed). The training gets what is left
-    of the frame after the last drawing, so a slow machine trains less per picture rather than showing fewer
-    pictures."""
-    draw_seconds = 0.02
-
-    def frame() -> bool:
-        nonlocal draw_seconds
-        run.train(1, budget=min(TRAIN_SECONDS, max(MIN_TRAIN, FRAME_SECONDS - draw_seconds - MIN_PAUSE)))
-        drawn = time.perf_counter()
-        view.draw(run)
-        draw_seconds = time.perf_counter() - drawn
-        return run.playing
-
-    if run.playing and frames.play(frame, FRAME_SECONDS, MIN_PAUSE):
-        run.playing = False
-    if view.drawn_playing:
-        st.rerun()  # it stopped by itself (diverged, or played long enough): show Play again
+def paused(run: Run) -> None:
+    """The run where the student last paused or stepped, measured here (what the links and the details read)."""
+    gan = run.gan
+    covered = gan.modes_covered()
+    modes = "" if covered is None else f" · modes covered **{covered} of {len(gan.means)}**"
+    with np.errstate(all="ignore"):
+        js = gan2d.js_estimate(gan.eval_real, gan.generate())
+    st.markdown(f"#### After {gan.iteration:,} iteration{'s' * (gan.iteration != 1)}\nWhere you last paused or "
+                f"stepped: divergence estimate **{js:.2f} bits**{modes}.")
+    if gan.diverged:
+        st.error(f"**Training diverged** at iteration {gan.iteration:,} (learning rates G {gan.config.g_lr:g}, "
+                 f"D {gan.config.d_lr:g}).", icon=":material/warning:")
+        st.button("Reset with safe learning rates", icon=":material/healing:", on_click=_safe_reset,
+                  key="gan_safe_reset", help=f"Both learning rates back to {DEFAULT.g_lr:g}, from a fresh start.")
 
 
 # The words around it -------------------------------------------------------------------------------------------
@@ -503,30 +337,27 @@ INTRO = (
     "is trained to tell them apart, G to make D say “real”, by turns.")
 
 
-def lab() -> tuple[Run, View] | None:
-    """The 2-D GAN: controls, the student's points if chosen, and the live view; returns what the play loop needs."""
+def lab() -> None:
+    """The 2-D GAN: controls, the student's points if chosen, the live view and what it shows."""
     st.subheader("In 2-D: GAN Lab")
     st.markdown("A GAN on points in the plane, where everything can be seen: the real points (green), the "
                 "generated ones (purple), what the discriminator thinks of every place (the background), and where "
-                "the generator's loss pushes its points (the arrows). Press **Play**.")
+                "the generator's loss pushes its points (the arrows). Press **Play**: it trains in your browser.")
     style = projector.style()
     config = controls()
     points = None
     if config.target == "your points":
         read = user_points(style)
         if read is None:
-            return None
+            return
         points = read.points
-    run_for(config, points)
-    live = trainer()
+    run = run_for(config, points)
+    trainer(run)
     explain_mode_collapse()
-    explain_measures(live[0])
-    return live
+    explain_measures(run)
 
 
 def section() -> None:
     st.markdown(INTRO)
-    live = lab()
+    lab()
     gan_images.section()
-    if live is not None:
-        play(*live)  # last: the loop keeps this script run busy while playing
