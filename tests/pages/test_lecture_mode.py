@@ -121,6 +121,7 @@ def _texts(elements) -> str:
     ("Out of distribution: time", "label flips"),
     ("Out of distribution: pose, colour, blur", "**plain CNN**:"),
     ("Discriminative vs generative", "You answered at once"),
+    ("Generative adversarial networks", "fooling the classifier"),
 ])
 def test_a_section_answers_its_question_only_behind_the_reveal(title, answer):
     number, stop = next((n, s) for n, s in enumerate(lecture.STOPS, 1) if s.title == title)

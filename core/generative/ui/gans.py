@@ -13,7 +13,7 @@ from core import plots
 from core.generative import gan2d
 from core.generative.ui import gan2d_live as live
 from core.generative.ui import gan_images
-from core.ui import live_loop, projector, url_state
+from core.ui import live_loop, presenter, projector, url_state
 
 RUN = "gan_run"  # this student's GAN, in their session
 TARGETS = {"ring of 8 Gaussians": "ring", "two moons": "two moons", "grid of 9 Gaussians": "grid",
@@ -330,11 +330,11 @@ def explain_measures(run: Run) -> None:
             "still differ; the histogram estimate does not depend on D.")
 
 
-INTRO = (
-    "**Generative *adversarial* networks** learn to sample from a complex distribution when all we have are "
-    "samples of it. The generator G turns random noise z into a sample; it is trained by a **discriminator** D, a "
-    "classifier that tells real samples from generated ones. Generating a new sample = fooling the classifier: D "
-    "is trained to tell them apart, G to make D say “real”, by turns.")
+INTRO = ("**Generative *adversarial* networks** learn to sample from a complex distribution when all we have are "
+         "samples of it.")
+HOW = ("The generator G turns random noise z into a sample; it is trained by a **discriminator** D, a classifier "
+       "that tells real samples from generated ones. Generating a new sample = fooling the classifier: D is trained "
+       "to tell them apart, G to make D say “real”, by turns.")
 
 
 def lab() -> None:
@@ -359,5 +359,7 @@ def lab() -> None:
 
 def section() -> None:
     st.markdown(INTRO)
+    with presenter.answer():  # the notes ask first what a face image alone lets us do
+        st.markdown(HOW)
     lab()
     gan_images.section()
