@@ -6,7 +6,7 @@ import streamlit as st
 from core import plots
 from core.data.toy import CURVES
 from core.feed_forward import regularization
-from core.ui import projector, url_state
+from core.ui import heavy, projector, url_state
 
 RATES = {"L2": (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1), "L1": (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1),
          "dropout": (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)}
@@ -15,7 +15,7 @@ RATE_LABELS = {"L2": "L2 strength λ (adds λ·Σw²)", "L1": "L1 strength λ (a
                "dropout": "Dropout probability p"}
 
 
-@st.cache_data(max_entries=48, show_spinner="Training the network on 15 points…")
+@heavy.shared("Training the network on 15 points")  # kept for everyone and on disk, trained in turn, cancellable
 def regularized_run(method: str, rate: float) -> regularization.Run:
     return regularization.train(method, rate)
 
