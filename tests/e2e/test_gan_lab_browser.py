@@ -54,6 +54,7 @@ def test_a_click_on_the_canvas_adds_a_point(app):
     plot = app.page.locator(".st-key-gan_canvas .nsewdrag").first
     plot.wait_for()
     app.wait_idle()
+    plot.scroll_into_view_if_needed()  # the notes' questions above may push it below the fold, as a student scrolls
     box = plot.bounding_box()
     app.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the candidate at (0, 0)
     app.page.wait_for_function("() => document.querySelector('.st-key-gan_points textarea')?.value?.includes('0, 0')")
