@@ -48,6 +48,7 @@ def test_training_the_memory_task_draws_both_charts(app):
     app.open("rnns", section=SECTIONS[1], mem_distance="10")
     app.page.locator(".st-key-mem_train_one button").first.click()  # (the second is its help)
     app.page.locator("[data-testid='stMetric']").nth(2).wait_for(timeout=120_000)
+    app.page.locator("[data-testid='stPlotlyChart']").nth(1).wait_for(timeout=120_000)  # drawn after the metrics
     app.wait_idle()
     app.assert_no_exception()
     assert app.page.locator("[data-testid='stPlotlyChart']").count() == 2
