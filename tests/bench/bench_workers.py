@@ -26,13 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from core.ui.visitor import Run  # noqa: E402
+from core.ui.warmup import wait_for_server  # noqa: E402
 from core.ui.warmup import warm as warm_one  # noqa: E402
 from serve import launch  # noqa: E402
 from tests.bench.bench_class import rounds  # noqa: E402
@@ -45,21 +45,6 @@ def pct(values: list[float], q: float) -> float | None:
     """Nearest-rank percentile."""
     s = sorted(values)
     return s[max(0, math.ceil(q * len(s)) - 1)] if s else None
-
-
-def wait_healthy(ports, timeout_s: float = 180) -> None:
-    deadline = time.monotonic() + timeout_s
-    for port in ports:
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"127.0.0.1:{port} did not become healthy")
-            time.sleep(0.3)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -124,7 +109,8 @@ def main() -> None:
                                       stderr=log))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop everything started here on the way out
     try:
-        wait_healthy(pool.worker_ports + (one.port, two.port))
+        for port in pool.worker_ports + (one.port, two.port):
+            wait_for_server(port, timeout=180)
         pids = worker_pids(conf, [name for name, _ in pool.workers])
         print(f"{platform.node()}, {os.cpu_count()} cores; {args.students} students × {args.rounds} rounds; "
               f"workers {pids}; logs in {run}", flush=True)
