@@ -47,4 +47,5 @@ try:
     page.run()
 finally:
     url_state.finish()
+    memory.freeze_imports()  # so that Streamlit's collection after this run walks only what sessions made
 device.warm_up()  # after the first page is drawn, while the browser paints it

@@ -15,7 +15,8 @@ by `core.ui.warmup`, as `make run` does, then the scenarios run one after anothe
 
 Latency = the request sent → the end of the script run it caused. Printed per scenario: interactions, p50 / p95 /
 max, exceptions, error messages, disconnects and timeouts, the server's peak resident memory and CPU, and the load
-average (the machine is shared: compare figures from one run).
+average (the machine is shared: compare figures from one run). `--log FILE` writes every interaction as a line
+(scenario, seconds, status, what), to find what the slow ones were.
 """
 import argparse
 import asyncio
@@ -103,7 +104,11 @@ async def player(port: int, rng: random.Random, until: float, runs: list[Run]) -
             runs.append(await visitor.move(key, other_value(visitor.controls[key], rng)))
 
 
+LOG: list[str] = []
+
+
 def summary(name: str, runs: list[Run], server: Server, start: float, cpu_start: float) -> None:
+    LOG.extend(f"{name}\t{r.seconds if r.seconds is not None else 'nan'}\t{r.status}\t{r.what}" for r in runs)
     seconds = sorted(r.seconds for r in runs if r.seconds is not None)
     wall = time.monotonic() - start
     bad = {kind: sum(1 for r in runs if r.status == kind) for kind in ("disconnect", "timeout", "page not found")}
@@ -152,7 +157,7 @@ async def scenario(name: str, port: int, server: Server, seed: int, soak_minutes
         raise SystemExit(f"no scenario {name!r}")
 
 
-async def main(names: list[str], seed: int, soak_minutes: float) -> None:
+async def main(names: list[str], seed: int, soak_minutes: float, log: Path | None) -> None:
     port = free_port()
     process = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -160,13 +165,17 @@ async def main(names: list[str], seed: int, soak_minutes: float) -> None:
         server = Server(process.pid)
         watcher = asyncio.create_task(server.watch())
         start = time.monotonic()
-        seconds = [run.seconds or float("nan") for run in await warm(port)]
+        views = await warm(port)
+        LOG.extend(f"warm-up\t{r.seconds}\t{r.status}\t{r.what}" for r in views)
+        seconds = [run.seconds or float("nan") for run in views]
         print(f"warm-up    {len(seconds)} views in {time.monotonic() - start:.0f} s, slowest {max(seconds):.1f} s, "
               f"peak {server.peak_since(start):.0f} MB  load {os.getloadavg()[0]:.1f}", flush=True)
         for name in names:
             await scenario(name, port, server, seed, soak_minutes)
         watcher.cancel()
         print(f"server peak resident memory over the whole run: {max(mb for _, mb in server.samples):.0f} MB")
+        if log:
+            log.write_text("\n".join(LOG) + "\n")
     finally:
         stop(process)
 
@@ -176,7 +185,8 @@ if __name__ == "__main__":
     parser.add_argument("scenarios", nargs="*", default=["n1", "n10", "n30", "class"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--soak-minutes", type=float, default=60)
+    parser.add_argument("--log", type=Path, help="write every interaction here (scenario, seconds, status, what)")
     args = parser.parse_args()
     print(f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load {os.getloadavg()[0]:.1f}; scenarios {' '.join(args.scenarios)}", flush=True)
-    asyncio.run(main(args.scenarios, args.seed, args.soak_minutes))
+    asyncio.run(main(args.scenarios, args.seed, args.soak_minutes, args.log))

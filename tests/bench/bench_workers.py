@@ -8,7 +8,8 @@ Not a test (machines here are shared and noisy): it prints figures against the g
 It starts three workers under `python -m serve`'s supervisord (on free local ports) and two nginx from its
 template: one in front of the first worker alone, one in front of the other two. Every worker first opens every
 section once, all at the same time, so that each leg starts from workers that have seen exactly that warm-up (the
-second leg's students must not find the first leg's results cached). Then the two legs run one after the other
+second leg's students must not find the first leg's results cached, so the workers keep no heavy results on disk
+either: the second leg repeats the first leg's choices). Then the two legs run one after the other
 with the same students (tests/bench/bench_class.py's rounds, each a core.ui.visitor.Visitor through nginx, whose
 websocket nginx gives to the next worker in turn): each student starts within the first 3 s, and does `--rounds`
 times: open a random section, think 1–3 s, move one of its controls, think 1–3 s. Latency: rerun sent → the run it
@@ -97,6 +98,7 @@ def main() -> None:
     args = ap.parse_args()
 
     run = Path(tempfile.mkdtemp(prefix="bench-workers-"))
+    os.environ["DASHBOARD_CACHE"] = "off"  # inherited by supervisord's workers
     pool = launch.Layout("127.0.0.1", free_port(), (free_port(), free_port(), free_port()), run / "workers")
     one = launch.Layout("127.0.0.1", free_port(), pool.worker_ports[:1], run / "one")
     two = launch.Layout("127.0.0.1", free_port(), pool.worker_ports[1:], run / "two")

@@ -1,0 +1,47 @@
+"""The server's memory settings (core/memory.py), each in a fresh interpreter so that this test process keeps its
+own allocator and collector."""
+import subprocess
+import sys
+import textwrap
+
+from core.lecture import ROOT
+
+
+def run(code: str) -> None:
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_allocator_is_settled_on_glibc():
+    run("""
+        import platform
+        from core import memory
+        assert memory.settle() == (platform.libc_ver()[0] == "glibc")
+        memory.give_back()
+    """)
+
+
+def test_imports_are_frozen_once_each_and_garbage_is_still_collected():
+    run("""
+        import gc, weakref
+        from core import memory
+
+        class Node: pass
+
+        def cycle():
+            node = Node(); node.me = node
+            return weakref.ref(node)
+
+        before = cycle()
+        assert memory.freeze_imports()          # modules were imported: frozen
+        assert before() is None                 # what was garbage then was collected, not frozen
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000
+        assert not memory.freeze_imports()      # nothing imported since: nothing to do
+        import fractions  # noqa: F401
+        assert memory.freeze_imports() and gc.get_freeze_count() > frozen
+        after = cycle()
+        gc.collect(2)                           # as Streamlit does after each script run
+        assert after() is None                  # cycles made since are still found
+    """)
