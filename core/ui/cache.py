@@ -131,9 +131,16 @@ def test_set(name: str) -> tuple[np.ndarray, np.ndarray]:
     return fashion_test() if name == "fashion_cnn" else digits_test()
 
 
+SLOW_ON_PHOTOS = ("Integrated Gradients", "Occlusion")  # 2 s each on a 224² photo and one core; the rest ≤ 0.1 s
+
+
 def attribution(model: str, picture: np.ndarray, target: int, method: str, net: torch.nn.Module,
-                x: torch.Tensor) -> np.ndarray:
-    """saliency.attribute for one input (`picture` names it): computed once for everyone, in turn with the server's
-    other heavy work, so a photo clicked again, by anyone, is instant."""
+                x: torch.Tensor) -> np.ndarray | None:
+    """saliency.attribute for one input (`picture` names it): computed once for everyone, so a photo clicked again,
+    by anyone, is instant. The slow methods on a photo take their turn with the server's other heavy work, and only
+    once somebody asks (None and a button until then); the rest are computed at once."""
     key = ("attribution", model, hashlib.sha1(picture.tobytes()).hexdigest(), picture.shape, target, method)
-    return heavy.result(key, lambda: saliency.attribute(net, x, target, method), method)
+    compute = lambda: saliency.attribute(net, x, target, method)  # noqa: E731
+    if model == "imagenet" and method in SLOW_ON_PHOTOS:
+        return heavy.on_request(key, compute, method, f"Compute {method} · a few seconds")
+    return heavy.result(key, compute, method, quick=True)

@@ -1,10 +1,17 @@
 """Heavy work on a shared server: each result computed once for everyone and kept (the most recent MAX_RESULTS in
-memory, more on disk for a restarted server and the machine's other workers: core/disk_cache.py),
-at most one computation per core at a time while the others wait in line with their place shown, and two students
-asking for the same result sharing one computation. A student who clicks elsewhere or leaves gives up their place,
-and a job of theirs that runs ends too: Streamlit ends a script run where it next writes to the page, so the
-waiting notice is rewritten every half second, and a running job's notice (its seconds so far) at a model layer's
-forward pass at most four times a second. A job that fails says so and frees its slot."""
+memory, more on disk for a restarted server and the machine's other workers: core/disk_cache.py), two students
+asking for the same result sharing one computation.
+
+Slow jobs take turns: at most one per core but one at a time (the last core stays with the interpreter, which runs
+every student's script and so every click), the others waiting in line with their place shown. Quick ones (well
+under a second: a gradient, one attack step) are computed at once, ahead of the line. Slow work that nobody has
+asked for yet can wait for a click (`on_request`: a button that says what it costs), so that moving a slider never
+starts it; the warm-up presses those buttons for the views it opens (core/ui/warmup.py).
+
+A student who clicks elsewhere or leaves gives up their place, and a job of theirs that runs ends too: Streamlit ends
+a script run where it next writes to the page, so the waiting notice is rewritten every half second, and a running
+job's notice (its seconds so far) at a model layer's forward pass at most four times a second. A job that fails
+says so and frees its slot."""
 import functools
 import hashlib
 import inspect
@@ -21,11 +28,12 @@ import torch
 
 from core import disk_cache, memory
 from core.line import Line
+from core.ui.warmup import ASK
 
 T = TypeVar("T")
 MAX_RESULTS = 64  # in memory; the disk keeps more (core/disk_cache.py), each read back in milliseconds
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-LINE = Line(CORES)
+LINE = Line(max(1, CORES - 1))
 
 TICK_S = 0.25
 _guard = threading.Lock()
@@ -34,13 +42,17 @@ _computing: dict[Hashable, threading.Lock] = {}  # one lock per result being com
 _running = threading.local()  # the notice of the job this thread computes, if any
 
 
+def _tag(key: Hashable) -> str:
+    return hashlib.sha1(repr(key).encode()).hexdigest()[:12]
+
+
 class _Notice:
     """Where a job tells its student how it stands: a line rewritten in place, and beside it, once the student has
     to wait, a Cancel button (its click is a rerun, which ends the waiting or running job where the line is next
     rewritten; the job then stays cancelled for this student until they ask for it again)."""
 
     def __init__(self, key: Hashable, what: str):
-        self.tag = hashlib.sha1(repr(key).encode()).hexdigest()[:12]
+        self.tag = _tag(key)
         self.what, self.started, self.shown = what, time.monotonic(), 0.0
         self.line, self.button = st.empty(), st.empty()
         self.offered = False
@@ -90,8 +102,41 @@ def _check_in(module: torch.nn.Module, args: tuple) -> None:
 torch.nn.modules.module.register_module_forward_pre_hook(_check_in)
 
 
-def result(key: Hashable, compute: Callable[[], T], what: str) -> T:
-    """The kept result for `key`, else `compute()` run in turn (`what` names it in the waiting notice) and kept."""
+def kept(key: Hashable):
+    """The result kept for `key` (in memory, else on disk), or disk_cache.MISSING."""
+    with _guard:
+        if key in _results:
+            _results.move_to_end(key)
+            return _results[key]
+    value = disk_cache.read(key)
+    if value is not disk_cache.MISSING:
+        _keep(key, value)
+    return value
+
+
+def _keep(key: Hashable, value) -> None:
+    with _guard:
+        _results[key] = value
+        while len(_results) > MAX_RESULTS:
+            _results.popitem(last=False)
+
+
+def on_request(key: Hashable, compute: Callable[[], T], what: str, label: str) -> T | None:
+    """The kept result for `key`; else a button (`label`: what it computes and costs) and None, until this student
+    presses it; from then on `compute()` as `result` computes it (`what` names it while it waits or runs)."""
+    value = kept(key)
+    if value is not disk_cache.MISSING:
+        return value
+    tag, asked = _tag(key), st.session_state.setdefault("heavy_asked", set())
+    if tag not in asked:
+        st.button(label, key=ASK + tag, icon=":material/play_arrow:", on_click=asked.add, args=(tag,))
+        return None
+    return result(key, compute, what)
+
+
+def result(key: Hashable, compute: Callable[[], T], what: str, quick: bool = False) -> T:
+    """The kept result for `key`, else `compute()` run in turn (`what` names it in the waiting notice; `quick` work
+    skips the line) and kept."""
     with _guard:
         if key in _results:
             _results.move_to_end(key)
@@ -110,18 +155,9 @@ def result(key: Hashable, compute: Callable[[], T], what: str) -> T:
                     return _results[key]
             value = disk_cache.read(key)
             if value is disk_cache.MISSING:
-                ticket = LINE.join()
-                try:
-                    _wait(lambda timeout: LINE.start(ticket, timeout), notice,
-                          lambda: f"**{what}** waits its turn: {LINE.ahead(ticket)} ahead of you on this server.")
-                    value = _run(compute, notice)
-                finally:
-                    LINE.leave(ticket)
+                value = _run(compute, notice) if quick else _in_turn(compute, notice)
                 disk_cache.write(key, value)
-            with _guard:
-                _results[key] = value
-                while len(_results) > MAX_RESULTS:
-                    _results.popitem(last=False)
+            _keep(key, value)
             return value
         finally:
             same.release()
@@ -129,6 +165,16 @@ def result(key: Hashable, compute: Callable[[], T], what: str) -> T:
                 _computing.pop(key, None)
     finally:
         notice.clear()
+
+
+def _in_turn(compute: Callable[[], T], notice: _Notice) -> T:
+    ticket = LINE.join()
+    try:
+        _wait(lambda timeout: LINE.start(ticket, timeout), notice,
+              lambda: f"**{notice.what}** waits its turn: {LINE.ahead(ticket)} ahead of you on this server.")
+        return _run(compute, notice)
+    finally:
+        LINE.leave(ticket)
 
 
 def _run(compute: Callable[[], T], notice: _Notice) -> T:
@@ -156,9 +202,10 @@ def _wait(ready: Callable[[float], bool], notice: _Notice, text: Callable[[], st
         notice.say(text())
 
 
-def shared(what: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """A decorator: each call's result kept for everyone and computed in turn, as `result` does. As with
-    st.cache_data, arguments whose names start with _ (a model, a tensor) are left out of the key."""
+def shared(what: str, quick: Callable[..., bool] = lambda **_: False) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """A decorator: each call's result kept for everyone and computed in turn, as `result` does (at once where
+    `quick(**arguments)` says so). As with st.cache_data, arguments whose names start with _ (a model, a tensor) are
+    left out of the key."""
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
         signature = inspect.signature(function)
 
@@ -167,7 +214,7 @@ def shared(what: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
             arguments = signature.bind(*args, **kwargs).arguments
             key = (function.__module__, function.__qualname__,
                    *(_hashable(v) for name, v in arguments.items() if not name.startswith("_")))
-            return result(key, lambda: function(*args, **kwargs), what)
+            return result(key, lambda: function(*args, **kwargs), what, quick(**arguments))
         return call
     return decorate
 

@@ -1,5 +1,6 @@
 """Warm a running dashboard before class: one visitor opens every section of every segment, then every stop of the
-lecture, so that the models are loaded and each first view is computed and kept before a lecturer clicks it.
+lecture, so that the models are loaded and each first view is computed and kept before a lecturer clicks it. Where a
+view offers slow work behind a button (core/ui/heavy.py's on_request), the visitor presses it.
 
     python -m core.ui.warmup [--port 8501] [--each] [--every-choice]     # `make run` starts it beside the server
 
@@ -20,6 +21,8 @@ from core.ui.visitor import Control, Run, Visitor
 
 MAX_VALUES = 60
 NOT_WALKED = ("section", "projector")
+ASK = "heavy_ask_"  # the keys of the buttons that ask for slow work (core/ui/heavy.py), pressed here
+MAX_ASKS = 12  # presses after one view at most
 
 
 def wait_for_server(port: int, timeout: float = 120.0) -> None:
@@ -59,10 +62,22 @@ def _said(run: Run, report) -> Run:
     return run
 
 
+async def _asked(visitor: Visitor, run: Run, report) -> list[Run]:
+    """`run`, then a press of each button there that asks for slow work, until none is left."""
+    runs = [_said(run, report)]
+    for _ in range(MAX_ASKS):
+        asks = [key for key in visitor.controls if key.startswith(ASK)]
+        if not asks:
+            break
+        runs.append(_said(await visitor.move(asks[0], True), report))
+    return runs
+
+
 async def warm(port: int, report=lambda line: None) -> list[Run]:
-    """Open every view once; what each answered."""
+    """Open every view once (and ask for its slow work); what each answered."""
     async with Visitor(port) as visitor:
-        return [_said(await visitor.open(page, **query), report) for page, query in views()]
+        return [run for page, query in views() for run in await _asked(visitor, await visitor.open(page, **query),
+                                                                          report)]
 
 
 async def every_choice(port: int, report=lambda line: None, only: str | None = None) -> list[Run]:
@@ -82,7 +97,7 @@ async def every_choice(port: int, report=lambda line: None, only: str | None = N
                 control = visitor.controls.get(key)
                 for value in values(control) if control else ():
                     if value != control.value:
-                        runs.append(_said(await visitor.move(key, value), report))
+                        runs += await _asked(visitor, await visitor.move(key, value), report)
     return runs
 
 

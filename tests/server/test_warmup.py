@@ -1,10 +1,12 @@
 """The warm-up (`python -m core.ui.warmup`, a step of `make run`) against a real `streamlit run app.py`: it opens
-every section of every segment and every stop of the lecture, and each answers without a traceback or an error."""
+every section of every segment and every stop of the lecture, presses the buttons there that ask for slow work, and
+each answers without a traceback or an error."""
 import asyncio
 import subprocess
 
 from core.lecture import ROOT, SEGMENTS, STOPS
 from core.ui import warmup
+from core.ui.visitor import Visitor
 from tests.browser import free_port, stop, streamlit_command
 
 
@@ -15,16 +17,25 @@ def test_the_views_are_every_section_then_every_stop():
     assert [query["lecture"] for _, query in views[len(sections):]] == [str(n) for n in range(1, len(STOPS) + 1)]
 
 
-def test_the_warm_up_opens_every_view_without_a_traceback():
+async def asks_left(port: int, page: str, section: str) -> list[str]:
+    async with Visitor(port) as visitor:
+        await visitor.open(page, section=section)
+        return [key for key in visitor.controls if key.startswith(warmup.ASK)]
+
+
+def test_the_warm_up_opens_every_view_and_asks_for_its_slow_work_without_a_traceback():
     port = free_port()
     process = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
         warmup.wait_for_server(port)
         runs = asyncio.run(warmup.warm(port))
+        left = asyncio.run(asks_left(port, "cnns", "Why a house, a dog, a train"))
     finally:
         stop(process)
-    assert len(runs) == len(warmup.views())
+    assert len([run for run in runs if run.what.startswith("open ")]) == len(warmup.views())
+    assert len([run for run in runs if run.what.startswith(warmup.ASK)]) >= 4  # two slow maps for each of two classes
+    assert left == []  # the next visitor finds them computed
     trouble = [(run.what, run.status, run.exceptions, run.errors) for run in runs
                if run.status != "ok" or run.exceptions or run.errors]
     assert trouble == []

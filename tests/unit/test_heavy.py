@@ -111,3 +111,43 @@ def test_nothing_is_kept_on_disk_when_switched_off(one_slot, monkeypatch, tmp_pa
     monkeypatch.setenv("DASHBOARD_CACHE", "off")
     disk_cache.write(("map", 4), 1)
     assert disk_cache.read(("map", 4)) is disk_cache.MISSING and list(tmp_path.rglob("*")) == []
+
+
+def test_slow_jobs_leave_one_core_to_the_interpreter():
+    assert heavy.LINE.slots == max(1, heavy.CORES - 1)
+
+
+def test_quick_work_is_computed_at_once_while_slow_work_holds_the_line(one_slot):
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> int:
+        started.set()
+        release.wait(30)
+        return 1
+
+    holder = threading.Thread(target=lambda: heavy.result("slow", slow, "x"))
+    holder.start()
+    assert started.wait(30)
+    assert heavy.result("quick", lambda: 2, "y", quick=True) == 2  # did not wait for the slot
+    release.set()
+    holder.join(30)
+
+
+def test_kept_says_missing_until_a_result_is_computed_then_finds_it_on_disk_too(one_slot):
+    assert heavy.kept("k") is disk_cache.MISSING
+    heavy.result("k", lambda: 5, "x")
+    assert heavy.kept("k") == 5
+    heavy._results.clear()  # a restarted server
+    assert heavy.kept("k") == 5 and "k" in heavy._results
+
+
+def test_a_shared_function_says_per_call_whether_it_is_quick(one_slot, monkeypatch):
+    seen = []
+    monkeypatch.setattr(heavy, "result", lambda key, compute, what, quick=False: seen.append(quick) or compute())
+
+    @heavy.shared("x", quick=lambda size, **_: size < 10)
+    def work(size: int, _model=None) -> int:
+        return size
+
+    assert work(3) == 3 and work(30, _model=object()) == 30
+    assert seen == [True, False]

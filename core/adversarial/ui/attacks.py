@@ -19,7 +19,7 @@ OBJECTIVE_NAMES = {"logit": "its output node (the notes' adv loss)",
                    "cross-entropy": "its log-probability (cross-entropy)"}
 
 
-@heavy.shared("Attacking")
+@heavy.shared("Attacking", quick=lambda attack, model, **_: attack == "FGSM" or model != "imagenet")
 def _attack(model: str, picture: np.ndarray, attack: str, eps: float, steps: int, step_share: float, label: int,
             target: int | None, objective_kind: str, _net: torch.nn.Module, _x: torch.Tensor
             ) -> tuple[np.ndarray, list[float], np.ndarray, float]:

@@ -27,7 +27,7 @@ def _digest(picture: np.ndarray) -> str:
     return hashlib.sha1(np.ascontiguousarray(picture).tobytes()).hexdigest()[:16]
 
 
-@heavy.shared("Attacking (PGD)")
+@heavy.shared("Attacking (PGD)", quick=lambda model, **_: model != "imagenet")
 def _plain(model: str, picture: np.ndarray, eps: float, steps: int, label: int, target: int | None,
            _net: torch.nn.Module, _x: torch.Tensor) -> np.ndarray:
     """The plain PGD attack on one input (`model` and `picture` name it): adversarial pixels (1, C, H, W)."""

@@ -65,12 +65,15 @@ def section() -> None:
     for (target, method), place in sorted(places.items(), key=lambda item: COST.index(item[0][1])):  # quick first
         with place.container(), st.spinner(f"{method}…"):
             attribution = cache.attribution(reading.model, reading.picture, target, method, reading.net, reading.x)
-        place.image(saliency.overlay(base, attribution, opacity=0.7 if on_image else 1.0), caption=method,
-                    width="stretch")
+        if attribution is not None:  # else the button that asks for it, in its place
+            place.image(saliency.overlay(base, attribution, opacity=0.7 if on_image else 1.0), caption=method,
+                        width="stretch")
     for method, reason in refused.items():
         st.info(f"**No {method} here.** {reason}", icon=":material/block:")
     with st.expander("How each map is made"):
         st.markdown("\n".join(f"- **{m}**: {HOW[m]}." for m in saliency.METHODS))
         st.caption("Maps are scaled to their own brightest pixels; Integrated Gradients and Occlusion are shown by "
-                   "magnitude. Computed with Captum; results are kept, so a photo clicked again appears at once.")
+                   "magnitude. Computed with Captum; results are kept for everyone, so a photo clicked again appears at "
+                   "once. On a photo, Integrated Gradients and Occlusion take seconds each (hundreds of passes "
+                   "through the network): a button in their place computes them when asked.")
 
