@@ -1,0 +1,28 @@
+"""A shared model's class probabilities for an input, kept for everyone (core/ui/cache.py)."""
+import torch
+
+from core.ui import cache
+
+
+class Counting(torch.nn.Module):
+    def __init__(self, seed: int):
+        super().__init__()
+        self.linear = torch.nn.Linear(4, 3)
+        torch.nn.init.normal_(self.linear.weight, generator=torch.Generator().manual_seed(seed))
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        return self.linear(x)
+
+
+def test_probabilities_are_the_softmax_computed_once_per_model_and_input():
+    net, x = Counting(0), torch.arange(4.0)[None]
+    probs = cache.probabilities(net, x)
+    assert torch.allclose(torch.from_numpy(probs), net.linear(x).softmax(1)[0], atol=1e-7)
+    assert cache.probabilities(net, x.clone()) is probs and net.calls == 1  # the same pixels: kept
+    assert not probs.flags.writeable
+    other = Counting(1)
+    assert not torch.allclose(torch.from_numpy(cache.probabilities(other, x)), torch.from_numpy(probs))
+    cache.probabilities(net, x + 1)
+    assert net.calls == 2
