@@ -204,17 +204,25 @@ def _wait(ready: Callable[[float], bool], notice: _Notice, text: Callable[[], st
 
 def shared(what: str, quick: Callable[..., bool] = lambda **_: False) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """A decorator: each call's result kept for everyone and computed in turn, as `result` does (at once where
-    `quick(**arguments)` says so). As with st.cache_data, arguments whose names start with _ (a model, a tensor) are
-    left out of the key."""
+    `quick(**arguments)` says so); `.asked(label, ...)` makes the same call wait for a click. As with st.cache_data,
+    arguments whose names start with _ (a model, a tensor) are left out of the key."""
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
         signature = inspect.signature(function)
+
+        def key_of(arguments: dict) -> tuple:
+            return (function.__module__, function.__qualname__,
+                    *(_hashable(v) for name, v in arguments.items() if not name.startswith("_")))
 
         @functools.wraps(function)
         def call(*args, **kwargs) -> T:
             arguments = signature.bind(*args, **kwargs).arguments
-            key = (function.__module__, function.__qualname__,
-                   *(_hashable(v) for name, v in arguments.items() if not name.startswith("_")))
-            return result(key, lambda: function(*args, **kwargs), what, quick(**arguments))
+            return result(key_of(arguments), lambda: function(*args, **kwargs), what, quick(**arguments))
+
+        def asked(label: str, *args, **kwargs) -> T | None:
+            """The same call, computed only once somebody asks (on_request, with a button labelled `label`)."""
+            return on_request(key_of(signature.bind(*args, **kwargs).arguments), lambda: function(*args, **kwargs),
+                              what, label)
+        call.asked = asked
         return call
     return decorate
 

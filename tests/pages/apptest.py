@@ -3,6 +3,7 @@ with settings in its URL."""
 from streamlit.testing.v1 import AppTest
 
 from core.lecture import ROOT
+from core.ui.warmup import ASK, MAX_ASKS
 
 
 def open_page(page: str, section: str | None = None, **params) -> AppTest:
@@ -11,6 +12,20 @@ def open_page(page: str, section: str | None = None, **params) -> AppTest:
     for k, v in {**({"section": section} if section else {}), **params}.items():
         at.query_params[k] = v
     return at.switch_page(f"pages/{page}.py").run()
+
+
+def asks(at: AppTest) -> list:
+    """The buttons that ask for slow work (core/ui/heavy.py's on_request)."""
+    return [b for b in at.button if b.key and b.key.startswith(ASK)]
+
+
+def ask_all(at: AppTest) -> AppTest:
+    """Press those buttons, one after the other, until none is left."""
+    for _ in range(MAX_ASKS):
+        if not asks(at):
+            break
+        asks(at)[0].click().run()
+    return at
 
 
 def image_captions(at: AppTest) -> list[str]:

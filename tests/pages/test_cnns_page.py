@@ -5,7 +5,6 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core.ui.warmup import ASK
 from tests import samples
 from tests.pages import apptest
 
@@ -38,21 +37,17 @@ def test_saliency_opens_on_the_cat_beside_the_coffee_explaining_cat_and_espresso
     assert "No Guided Grad-CAM here" in at.info[0].value and "ReLU6" in at.info[0].value
 
 
-def asks(at: AppTest) -> list:
-    return [b for b in at.button if b.key and b.key.startswith(ASK)]
-
-
 def test_on_a_photo_the_slow_maps_wait_for_a_click_then_everyone_has_them():
     at = open_page(SALIENCY, sal_photo="astronaut")
     assert apptest.image_captions(at) == ["Saliency", "Grad-CAM"]  # at once; the slow two are buttons
-    assert [b.label for b in asks(at)] == ["Compute Integrated Gradients · a few seconds",
+    assert [b.label for b in apptest.asks(at)] == ["Compute Integrated Gradients · a few seconds",
                                            "Compute Occlusion · a few seconds"]
-    asks(at)[0].click().run()
+    apptest.asks(at)[0].click().run()
     assert not at.exception and apptest.image_captions(at) == ["Saliency", "Integrated Gradients", "Grad-CAM"]
-    asks(at)[0].click().run()
+    apptest.asks(at)[0].click().run()
     assert apptest.image_captions(at) == ["Saliency", "Integrated Gradients", "Grad-CAM", "Occlusion"]
     other = open_page(SALIENCY, sal_photo="astronaut")  # another student: kept for everyone, no button
-    assert not asks(other) and len(apptest.image_captions(other)) == 4
+    assert not apptest.asks(other) and len(apptest.image_captions(other)) == 4
 
 
 def test_the_small_cnns_get_all_five_methods_and_the_classes_follow_the_item():
@@ -93,7 +88,7 @@ def test_odd_uploads_are_converted_and_explained(name, data):
     at = open_page(SALIENCY, sal_source="Upload")
     at.file_uploader(key="sal_upload").set_value((name, data, "image/jpeg")).run()
     assert not at.exception and not at.error
-    assert len(apptest.image_captions(at)) == 2 and len(asks(at)) == 2  # the ImageNet classifier: 2 maps, 2 buttons
+    assert len(apptest.image_captions(at)) == 2 and len(apptest.asks(at)) == 2  # the ImageNet classifier: 2 maps, 2 buttons
     assert at.subheader[0].value.startswith("Why")
     at.radio(key="sal_reader").set_value("Fashion-MNIST CNN").run()
     assert not at.exception and len(apptest.image_captions(at)) == 5

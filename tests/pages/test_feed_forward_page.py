@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from core.feed_forward import playground as pg
 from core.feed_forward import sum_of_sigmoids
 from core.mulberry32 import Mulberry32
+from core.ui import heavy
 from tests.pages import apptest
 
 SECTIONS = ("Neurons and non-linearity", "Sums of sigmoids", "Playground", "Gradient descent and SGD",
@@ -283,8 +284,20 @@ def test_backprop_numbers_come_from_the_url():
     assert at.dataframe[0].value.shape[0] == 11
 
 
+def test_a_new_regularization_rate_is_trained_on_a_click_the_plain_network_drawn_meanwhile(monkeypatch, tmp_path):
+    monkeypatch.setenv("DASHBOARD_CACHE", str(tmp_path))  # nothing trained yet
+    monkeypatch.setattr(heavy, "_results", type(heavy._results)())
+    at = open_page("Overfitting and regularization", reg_l2_rate="0.1")
+    assert [b.label for b in apptest.asks(at)] == ["Train it with L2 λ = 0.1 · a few seconds"]
+    fitted = lambda: [str(t.get("name")).split(":")[0] for t in figures(at)[1]["data"]  # noqa: E731
+                      if "test loss" in str(t.get("name"))]
+    assert fitted() == ["no regularization"]
+    apptest.ask_all(at)
+    assert not at.exception and not apptest.asks(at) and fitted() == ["no regularization", "L2 λ = 0.1"]
+
+
 def test_regularization_reads_the_url_and_every_method_can_be_compared():
-    at = open_page("Overfitting and regularization", reg_method="dropout", reg_dropout_rate="0.5")
+    at = apptest.ask_all(open_page("Overfitting and regularization", reg_method="dropout", reg_dropout_rate="0.5"))
     assert not at.exception and not at.error
     assert at.segmented_control(key="reg_method").value == "dropout"
     assert at.select_slider(key="reg_dropout_rate").value == 0.5
@@ -296,7 +309,7 @@ def test_regularization_reads_the_url_and_every_method_can_be_compared():
 
 
 def test_l2_regularization_lowers_the_test_loss():
-    at = open_page("Overfitting and regularization")
+    at = apptest.ask_all(open_page("Overfitting and regularization"))
     fits = {t["name"].split(":")[0]: float(t["name"].split("test loss ")[1])
             for t in figures(at)[1]["data"] if "test loss" in str(t.get("name"))}
     assert fits["L2 λ = 0.01"] < fits["no regularization"]

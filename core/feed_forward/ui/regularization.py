@@ -51,20 +51,22 @@ def section() -> None:
             st.markdown("Early stopping watches the loss on 15 held-out **validation** points and keeps the weights "
                         "of the epoch where it was lowest (it gives up after 100 epochs without improvement).")
     data = regularization.data()
-    plain, chosen = regularized_run("none", 0.0), regularized_run(method, rate)
     label = method_label(method, rate)
+    plain = regularized_run("none", 0.0)
+    chosen = regularized_run.asked(f"Train it with {label} · a few seconds", method, rate)  # a new rate: on a click
+    shown = [("none", 0.0, plain)] + ([(method, rate, chosen)] if chosen is not None else [])
     losses, fits = st.columns(2)
     with losses:
-        projector.chart(plots.train_test_losses({method_label("none", 0): (plain.train_losses, plain.test_losses),
-                                                 label: (chosen.train_losses, chosen.test_losses)}, style,
+        projector.chart(plots.train_test_losses({method_label(m, r): (run.train_losses, run.test_losses)
+                                                 for m, r, run in shown}, style,
                                                 "Training and test loss part ways",
-                                                chosen.best_epoch if method == "early stopping" else None),
+                                                chosen.best_epoch if method == "early stopping" and chosen else None),
                         key="reg_losses")
     x_true = np.linspace(-3, 3, 200)
     truth = (x_true, CURVES[regularization.CURVE](x_true))
     with fits:
         curves = {f"{method_label(m, r)}: test loss {final_test_loss(run, m):.3f}": (run.x_grid, run.y_fit)
-                  for m, r, run in (("none", 0.0, plain), (method, rate, chosen))}
+                  for m, r, run in shown}
         projector.chart(plots.lines({**curves, "true curve": truth}, style, "The fitted functions", ("x", "y"),
                                     dashed=("true curve",), points={"training points": (data.x_train, data.y_train),
                                                                     "test points": (data.x_test, data.y_test)},
