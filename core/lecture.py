@@ -1,5 +1,6 @@
 """The tutorial's segments and their sections in lecture order: the one list that app.py, the pages, the tests and
 the benchmarks read."""
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,8 +65,9 @@ SEGMENTS = [
 ]
 
 
+@functools.cache
 def segment_of(page_file: str) -> Segment:
-    """The segment a page file shows."""
+    """The segment a page file shows (asked on every script run: kept)."""
     return next(s for s in SEGMENTS if (ROOT / s.file).resolve() == Path(page_file).resolve())
 
 

@@ -12,7 +12,7 @@ import torch
 from core import plots
 from core.adversarial import attacks, physical
 from core.device import device, to_numpy
-from core.ui import heavy, image_input, projector, url_state
+from core.ui import cache, heavy, image_input, projector, url_state
 
 SOURCES = ("Photo", "Fashion-MNIST item", "Upload")
 GOALS = ("Untargeted", "Targeted")
@@ -119,7 +119,8 @@ def section() -> None:
     names, model, photo = reading.labels, reading.model, reading.model == "imagenet"
     net = attacks.pixel_model(reading.net)
     x = attacks.to_pixels(reading.net, reading.x).to(device())
-    before, confidence = _predict(net, x)
+    probs = cache.probabilities(reading.net, reading.x)
+    before, confidence = int(probs.argmax()), float(probs.max())
     label = picked.label if picked.label is not None else before
 
     st.subheader("1. The attack, as usual")
@@ -129,7 +130,7 @@ def section() -> None:
     target = None
     with target_col:
         if goal == "Targeted":
-            order = [i for i in np.argsort(_probs(net, x))[::-1].tolist() if i != before]
+            order = [i for i in np.argsort(probs)[::-1].tolist() if i != before]
             default = names.index(TOASTER) if photo and names.index(TOASTER) in order else order[0]
             target = url_state.choice(st.selectbox, "Target class", order, default,
                                       key="phys_target_photo" if photo else f"phys_target_{model}",
@@ -144,15 +145,16 @@ def section() -> None:
             eps = url_state.slider("Budget ε (pixels in [0, 1])", 0.01, 0.3, 0.1, 0.01, key="phys_eps")
     with steps_col:
         steps = url_state.slider("PGD steps", 5, 40, 10, 5, key="phys_steps")
-    plain_x = torch.from_numpy(_plain(model, reading.picture, eps, steps, label, target, reading.net,
-                                      reading.x)).to(device())
-    adv_top, adv_conf = _predict(net, plain_x)
+    budget = f"{eps * 255:.0f}/255" if photo else f"{eps:g}"
+    plain = _plain(model, reading.picture, eps, steps, label, target, reading.net, reading.x)
+    plain_x = torch.from_numpy(plain).to(device())
+    adv_probs = cache.probabilities(reading.net, attacks.from_pixels(reading.net, plain_x))
+    adv_top, adv_conf = int(adv_probs.argmax()), float(adv_probs.max())
     worked = bool(physical.fooled(np.array([adv_top]), label, target)[0])
     left, right, note = st.columns([1, 1, 2])
     left.image(_shown(x), caption=f"Original: {names[before]} ({confidence:.0%})", width="stretch")
     right.image(_shown(plain_x), caption=f"Plain PGD: {names[adv_top]} ({adv_conf:.0%})", width="stretch")
     with note:
-        budget = f"{eps * 255:.0f}/255" if photo else f"{eps:g}"
         st.markdown(f"Untargeted PGD ({steps} steps, ε = {budget})" if target is None else
                     f"Targeted PGD towards “{names[target]}” ({steps} steps, ε = {budget})")
         st.markdown(("The attack works on the image **as it is**." if worked else
@@ -221,8 +223,3 @@ def section() -> None:
                 "of steps; the EOT attack just never trusted one exact picture.")
     st.caption(f"EOT attack: {result.seconds['EOT attack']:.1f} s; photographing the three images: "
                f"{result.seconds['measuring']:.1f} s. The measuring cameras are drawn apart from the attack's.")
-
-
-def _probs(net: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
-    with torch.no_grad():
-        return to_numpy(net(x).softmax(1)[0])
