@@ -5,6 +5,7 @@ Shared models are loaded once per server, in eval mode, and never changed afterw
 registers hooks on one runs under that model's lock. What a student trains lives in their session.
 """
 import hashlib
+import io
 import threading
 import weakref
 from collections import OrderedDict
@@ -14,6 +15,7 @@ from typing import Iterator
 import numpy as np
 import streamlit as st
 import torch
+from PIL import Image
 
 from core import checkpoints, features, saliency
 from core.data import imagenet, images
@@ -117,7 +119,7 @@ def photos() -> dict:
 
 _PROBABILITIES: OrderedDict[tuple, tuple[weakref.ref, np.ndarray]] = OrderedDict()
 MAX_PROBABILITIES = 256  # inputs; 4 kB each for the ImageNet classifier
-_probabilities_guard = threading.Lock()
+_kept_guard = threading.Lock()
 
 
 def probabilities(net: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
@@ -125,7 +127,7 @@ def probabilities(net: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
     MAX_PROBABILITIES inputs): every rerun of a photo's section asks for it again."""
     x = x.detach().cpu().contiguous()
     key = (id(net), tuple(x.shape), hashlib.sha1(x.numpy().tobytes()).hexdigest())
-    with _probabilities_guard:
+    with _kept_guard:
         kept = _PROBABILITIES.get(key)
         if kept is not None and kept[0]() is net:  # the same model, not another one since at its address
             _PROBABILITIES.move_to_end(key)
@@ -133,11 +135,32 @@ def probabilities(net: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
     with torch.no_grad():
         probs = to_numpy(net(x.to(device())).softmax(1)[0])
     probs.flags.writeable = False
-    with _probabilities_guard:
+    with _kept_guard:
         _PROBABILITIES[key] = weakref.ref(net), probs
         while len(_PROBABILITIES) > MAX_PROBABILITIES:
             _PROBABILITIES.popitem(last=False)
     return probs
+
+
+_ENCODED: OrderedDict[tuple, bytes] = OrderedDict()
+MAX_ENCODED = 128  # pictures, tens of kB each
+
+
+def encoded(rgb: np.ndarray, image_format: str = "PNG") -> bytes:
+    """An (H, W, 3) uint8 picture as PNG or JPEG bytes (as st.image would write it), kept for everyone (the most
+    recent MAX_ENCODED): given an array, st.image encodes it again on every rerun."""
+    key = (rgb.shape, image_format, hashlib.sha1(np.ascontiguousarray(rgb).tobytes()).hexdigest())
+    with _kept_guard:
+        if key in _ENCODED:
+            _ENCODED.move_to_end(key)
+            return _ENCODED[key]
+    out = io.BytesIO()
+    Image.fromarray(np.asarray(rgb, dtype=np.uint8)).save(out, format=image_format, quality=100)
+    with _kept_guard:
+        _ENCODED[key] = out.getvalue()
+        while len(_ENCODED) > MAX_ENCODED:
+            _ENCODED.popitem(last=False)
+        return _ENCODED[key]
 
 
 def feature_maps(name: str, net: torch.nn.Module, x: torch.Tensor, layers: tuple[str, ...]) -> dict[str, np.ndarray]:

@@ -14,7 +14,7 @@ from core import plots
 from core.cnn import convolution, convolution_picture
 from core.cnn.convolution import KERNELS
 from core.plots import PlotStyle
-from core.ui import frames, image_input, projector, url_state
+from core.ui import cache, frames, image_input, projector, url_state
 
 OWN = {"Your own 3×3": ("conv_own3", 3, "-1,-1,-1,-1,8,-1,-1,-1,-1"),  # an outline filter
        "Your own 5×5": ("conv_own5", 5, ",".join("0.2" if r == c else "0" for r in range(5) for c in range(5)))}
@@ -221,12 +221,11 @@ class StepView:
         k = self.kernel.shape[0]
         draw = convolution_picture
         padding = draw.from_padding(self.image.shape, self.padding, self.dilation, step, k)
-        self.picture_in.image(draw.input_picture(self.image, self.padding, step, k, self.dilation, self.style),
-                              width="stretch", output_format="PNG")
-        self.picture_out.image(draw.output_picture(self.out, position, self.style), width="stretch",
-                               output_format="PNG")
-        self.arithmetic.image(draw.arithmetic_picture(step, self.kernel, padding, (i, j), value, self.style),
-                              width="stretch", output_format="PNG")
+        self.picture_in.image(cache.encoded(draw.input_picture(self.image, self.padding, step, k, self.dilation,
+                                                               self.style)), width="stretch")
+        self.picture_out.image(cache.encoded(draw.output_picture(self.out, position, self.style)), width="stretch")
+        self.arithmetic.image(cache.encoded(draw.arithmetic_picture(step, self.kernel, padding, (i, j), value,
+                                                                    self.style)), width="stretch")
 
     def play(self) -> None:
         """While playing, move the filter and redraw about ten times a second; any click reruns the page, which ends
@@ -257,8 +256,8 @@ def _show_map(place: DeltaGenerator, values: np.ndarray, style: PlotStyle, bound
     else:
         rgb = plots.colourise(values, style.diverging, (-bound, bound))
     scale = max(1, size // max(values.shape))
-    place.image(rgb.repeat(scale, 0).repeat(scale, 1), caption=caption, width="stretch",
-                output_format="PNG" if max(values.shape) <= 64 else "JPEG")
+    place.image(cache.encoded(rgb.repeat(scale, 0).repeat(scale, 1), "PNG" if max(values.shape) <= 64 else "JPEG"),
+                caption=caption, width="stretch")
 
 
 # The whole output map, several filters, parameter sharing

@@ -1,4 +1,4 @@
-"""A shared model's class probabilities for an input, kept for everyone (core/ui/cache.py)."""
+"""What core/ui/cache.py keeps for everyone: a shared model's class probabilities for an input, pictures encoded."""
 import torch
 
 from core.ui import cache
@@ -26,3 +26,16 @@ def test_probabilities_are_the_softmax_computed_once_per_model_and_input():
     assert not torch.allclose(torch.from_numpy(cache.probabilities(other, x)), torch.from_numpy(probs))
     cache.probabilities(net, x + 1)
     assert net.calls == 2
+
+
+def test_a_picture_is_encoded_once_and_decodes_to_itself():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.random.default_rng(0).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    png = cache.encoded(rgb)
+    assert cache.encoded(rgb.copy()) is png  # the same pixels: kept
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(png))), rgb)  # PNG: lossless
+    assert Image.open(io.BytesIO(cache.encoded(rgb, "JPEG"))).format == "JPEG"
