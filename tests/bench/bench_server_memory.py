@@ -1,0 +1,65 @@
+"""One student's memory on a fresh server, section by section: what each first view adds to the server's resident
+memory (the goal: one student visiting every section peaks at 1.2 GB or less).
+
+Run from anywhere:  .venv/bin/python tests/bench/bench_server_memory.py
+
+Not a test: it prints figures and never fails on them. A fresh `streamlit run app.py` (no warm-up); one
+`core.ui.visitor` session opens every section in lecture order and presses the buttons there that ask for slow work,
+as the warm-up does; after each section, the server's resident memory and what it added. Heavy jobs hand memory back
+when they end (core/memory.py), so a section can also lower it.
+"""
+import asyncio
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from core.ui.visitor import Visitor  # noqa: E402
+from core.ui.warmup import ASK, MAX_ASKS, views, wait_for_server  # noqa: E402
+from tests.bench.bench_class import Server  # noqa: E402
+from tests.browser import free_port, stop, streamlit_command  # noqa: E402
+
+GOAL_MB = 1200
+
+
+async def walk(port: int, server: Server) -> None:
+    sections = [(page, query) for page, query in views() if "section" in query]
+    async with Visitor(port) as visitor:
+        for page, query in sections:
+            before = server.rss_mb()
+            await visitor.open(page, **query)
+            for _ in range(MAX_ASKS):
+                asks = [key for key in visitor.controls if key.startswith(ASK)]
+                if not asks:
+                    break
+                await visitor.move(asks[0], True)
+            await asyncio.sleep(0.5)
+            now = server.rss_mb()
+            print(f"{now:6.0f} MB  {now - before:+5.0f}  {page} › {query['section']}", flush=True)
+
+
+async def main() -> None:
+    port = free_port()
+    process = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_server(port)
+        server = Server(process.pid)
+        watcher = asyncio.create_task(server.watch())
+        print(f"{platform.node()}: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; idle server "
+              f"{server.rss_mb():.0f} MB", flush=True)
+        start = time.monotonic()
+        await walk(port, server)
+        watcher.cancel()
+        peak = server.peak_since(start)
+        print(f"peak {peak:.0f} MB (goal ≤ {GOAL_MB} MB: {'met' if peak <= GOAL_MB else 'not met'})")
+    finally:
+        stop(process)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
