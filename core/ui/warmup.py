@@ -62,7 +62,7 @@ def _said(run: Run, report) -> Run:
     return run
 
 
-async def _asked(visitor: Visitor, run: Run, report) -> list[Run]:
+async def asked(visitor: Visitor, run: Run, report) -> list[Run]:
     """`run`, then a press of each button there that asks for slow work, until none is left."""
     runs = [_said(run, report)]
     for _ in range(MAX_ASKS):
@@ -76,7 +76,7 @@ async def _asked(visitor: Visitor, run: Run, report) -> list[Run]:
 async def warm(port: int, report=lambda line: None) -> list[Run]:
     """Open every view once (and ask for its slow work); what each answered."""
     async with Visitor(port) as visitor:
-        return [run for page, query in views() for run in await _asked(visitor, await visitor.open(page, **query),
+        return [run for page, query in views() for run in await asked(visitor, await visitor.open(page, **query),
                                                                           report)]
 
 
@@ -97,7 +97,7 @@ async def every_choice(port: int, report=lambda line: None, only: str | None = N
                 control = visitor.controls.get(key)
                 for value in values(control) if control else ():
                     if value != control.value:
-                        runs += await _asked(visitor, await visitor.move(key, value), report)
+                        runs += await asked(visitor, await visitor.move(key, value), report)
     return runs
 
 

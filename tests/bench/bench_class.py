@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,13 +158,23 @@ async def scenario(name: str, port: int, server: Server, seed: int, soak_minutes
         raise SystemExit(f"no scenario {name!r}")
 
 
-async def main(names: list[str], seed: int, soak_minutes: float, log: Path | None) -> None:
+@asynccontextmanager
+async def fresh_server():
+    """A fresh `streamlit run app.py` on a free port, its memory watched: (port, Server)."""
     port = free_port()
     process = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_server(port)
         server = Server(process.pid)
         watcher = asyncio.create_task(server.watch())
+        yield port, server
+        watcher.cancel()
+    finally:
+        stop(process)
+
+
+async def main(names: list[str], seed: int, soak_minutes: float, log: Path | None) -> None:
+    async with fresh_server() as (port, server):
         start = time.monotonic()
         views = await warm(port)
         LOG.extend(f"warm-up\t{r.seconds}\t{r.status}\t{r.what}" for r in views)
@@ -172,12 +183,9 @@ async def main(names: list[str], seed: int, soak_minutes: float, log: Path | Non
               f"peak {server.peak_since(start):.0f} MB  load {os.getloadavg()[0]:.1f}", flush=True)
         for name in names:
             await scenario(name, port, server, seed, soak_minutes)
-        watcher.cancel()
         print(f"server peak resident memory over the whole run: {max(mb for _, mb in server.samples):.0f} MB")
         if log:
             log.write_text("\n".join(LOG) + "\n")
-    finally:
-        stop(process)
 
 
 if __name__ == "__main__":

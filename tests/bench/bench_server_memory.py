@@ -11,7 +11,6 @@ when they end (core/memory.py), so a section can also lower it.
 import asyncio
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,9 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from core.ui.visitor import Visitor  # noqa: E402
-from core.ui.warmup import ASK, MAX_ASKS, views, wait_for_server  # noqa: E402
-from tests.bench.bench_class import Server  # noqa: E402
-from tests.browser import free_port, stop, streamlit_command  # noqa: E402
+from core.ui.warmup import asked, views  # noqa: E402
+from tests.bench.bench_class import Server, fresh_server  # noqa: E402
 
 GOAL_MB = 1200
 
@@ -32,34 +30,20 @@ async def walk(port: int, server: Server) -> None:
     async with Visitor(port) as visitor:
         for page, query in sections:
             before = server.rss_mb()
-            await visitor.open(page, **query)
-            for _ in range(MAX_ASKS):
-                asks = [key for key in visitor.controls if key.startswith(ASK)]
-                if not asks:
-                    break
-                await visitor.move(asks[0], True)
+            await asked(visitor, await visitor.open(page, **query), lambda line: None)
             await asyncio.sleep(0.5)
             now = server.rss_mb()
             print(f"{now:6.0f} MB  {now - before:+5.0f}  {page} › {query['section']}", flush=True)
 
 
 async def main() -> None:
-    port = free_port()
-    process = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_server(port)
-        server = Server(process.pid)
-        watcher = asyncio.create_task(server.watch())
+    async with fresh_server() as (port, server):
         print(f"{platform.node()}: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; idle server "
               f"{server.rss_mb():.0f} MB", flush=True)
         start = time.monotonic()
         await walk(port, server)
-        watcher.cancel()
         peak = server.peak_since(start)
         print(f"peak {peak:.0f} MB (goal ≤ {GOAL_MB} MB: {'met' if peak <= GOAL_MB else 'not met'})")
-    finally:
-        stop(process)
-
 
 if __name__ == "__main__":
     asyncio.run(main())
