@@ -11,6 +11,7 @@ from core.ui import presenter, projector, url_state  # noqa: E402
 
 st.set_page_config(page_title="CNNs, RNNs, GANs et al.", page_icon=":material/neurology:", layout="wide")
 device.set_threads(spare=1)
+device.take_turns()
 
 segments = [st.Page(s.file, title=s.title, icon=s.icon, url_path=s.url_path) for s in SEGMENTS]
 lecture_page = st.Page(LECTURE_PAGE, title="The lecture", icon=":material/slideshow:", url_path="lecture")

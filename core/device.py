@@ -1,7 +1,9 @@
 """Where tensors live: CUDA, then Apple's MPS, else the CPU, chosen once for the whole app (DASHBOARD_DEVICE=cpu,
-cuda or mps forces one); and the one way back to numpy."""
+cuda or mps forces one); the one way back to numpy; and how the CPU is shared (torch's threads, the interpreter's
+turns)."""
 import functools
 import os
+import sys
 import threading
 
 import numpy as np
@@ -9,6 +11,7 @@ import torch
 
 FORCE = "DASHBOARD_DEVICE"
 THREADS = "DASHBOARD_THREADS"  # set by `make serve`: each of several workers gets its share of the cores
+TURN_S = 0.001  # the interpreter's switch interval (Python's default: 5 ms)
 
 
 @functools.cache
@@ -37,6 +40,14 @@ def set_threads(spare: int = 0) -> int:
     threads = int(os.environ[THREADS]) if os.environ.get(THREADS, "").isdigit() else max(1, cores - spare)
     torch.set_num_threads(threads)
     return threads
+
+
+def take_turns() -> None:
+    """Every student's script runs in a thread of one interpreter, which hands its lock to a waiting thread only
+    after the switch interval. torch lets go of the lock for each operation and then waits for it back: under a
+    class's load up to 5 ms each, half a second for a model's forward pass of a hundred operations. At 1 ms, 30 simulated students' p95 went from 2.2–3.3 s to 1.7–1.9 s (three runs of
+    each side by side, tests/bench/bench_class.py n30; docs/benchmarks.md); alone, a student notices nothing."""
+    sys.setswitchinterval(TURN_S)
 
 
 def describe() -> str:

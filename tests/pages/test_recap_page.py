@@ -1,9 +1,11 @@
 """The app and the Recap page in AppTest: every page and section renders; URL state round-trips; bad input is met
 with a message."""
+import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import device
 from core.lecture import ROOT, SEGMENTS
 from tests.pages import apptest
 from tests.samples import jpeg_cut_in_half, png
@@ -30,6 +32,16 @@ def test_every_page_renders_with_defaults(segment):
     assert not at.exception
     assert at.title and not at.error
     assert "Running on" in at.sidebar.caption[0].value
+
+
+def test_the_app_makes_students_threads_take_short_turns():
+    default = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    try:
+        open_page()
+        assert sys.getswitchinterval() == pytest.approx(device.TURN_S)
+    finally:
+        sys.setswitchinterval(default)
 
 
 @pytest.mark.parametrize("section", SECTIONS)

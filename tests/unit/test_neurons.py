@@ -2,16 +2,49 @@
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from core.data.toy import curve_1d
 from core.feed_forward import neurons
 
 
+TORCH_ACTIVATIONS = {"linear": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+                     "leaky_relu": lambda z: F.leaky_relu(z, neurons.LEAK)}
+
+
 @pytest.mark.parametrize("name", list(neurons.ACTIVATIONS))
-def test_each_activation_matches_its_torch_twin(name):
-    z = np.linspace(-50, 50, 1001)
-    expected = neurons.TORCH_ACTIVATIONS[name](torch.from_numpy(z)).numpy()
-    np.testing.assert_allclose(neurons.ACTIVATIONS[name](z), expected, atol=1e-12)
+def test_each_activation_and_its_derivative_match_their_torch_twins(name):
+    z = torch.linspace(-50, 50, 1001, dtype=torch.float64, requires_grad=True)
+    out = TORCH_ACTIVATIONS[name](z)
+    out.sum().backward()
+    np.testing.assert_allclose(neurons.ACTIVATIONS[name](z.detach().numpy()), out.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(neurons.DERIVATIVES[name](z.detach().numpy()), z.grad.numpy(), atol=1e-12)
+
+
+def torch_fit(x, y, activation, steps, lr, seed):
+    """The same fit by torch's autograd and torch.optim.Adam, from the same start."""
+    w, b = (torch.tensor(p, dtype=torch.float64, requires_grad=True)
+            for p in np.random.default_rng(seed).standard_normal(2))
+    xt, yt = torch.as_tensor(x, dtype=torch.float64), torch.as_tensor(y, dtype=torch.float64)
+    opt = torch.optim.Adam([w, b], lr=lr)
+    losses = []
+    for _ in range(steps):
+        loss = ((TORCH_ACTIVATIONS[activation](w * xt + b) - yt) ** 2).mean()
+        losses.append(loss.item())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return w.item(), b.item(), losses
+
+
+@pytest.mark.parametrize("activation", list(neurons.ACTIVATIONS))
+@pytest.mark.parametrize("curve", ["step", "bump"])
+def test_the_hand_written_fit_takes_torch_adams_steps(activation, curve):
+    x, y = curve_1d(curve, 40, noise=0.2, seed=3)
+    fit = neurons.fit_one_neuron(x, y, activation, steps=300, lr=0.05, seed=5)
+    w, b, losses = torch_fit(x, y, activation, 300, 0.05, 5)
+    assert fit.w == pytest.approx(w, abs=1e-9) and fit.b == pytest.approx(b, abs=1e-9)
+    np.testing.assert_allclose(fit.losses[:-1], losses, atol=1e-12)
 
 
 def test_a_neuron_computes_f_of_w_x_plus_b():
