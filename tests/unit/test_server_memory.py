@@ -45,3 +45,11 @@ def test_imports_are_frozen_once_each_and_garbage_is_still_collected():
         gc.collect(2)                           # as Streamlit does after each script run
         assert after() is None                  # cycles made since are still found
     """)
+
+
+def test_the_server_leaves_collection_to_python_rather_than_after_every_run():
+    run("""
+        from streamlit import config
+        config.get_config_options(force_reparse=True)
+        assert config.get_option("runner.postScriptGC") is False
+    """)
