@@ -1,9 +1,14 @@
 """Networks that read a review and say whether it is positive: an LSTM or GRU reading it word by word, and the
-pretrained transformer all-MiniLM-L6-v2 with a sentiment head. MiniLM's pretrained weights come from their package."""
-import os
+pretrained transformer all-MiniLM-L6-v2 with a sentiment head. MiniLM's pretrained weights and word pieces come from
+their package; its encoder (BERT's, six layers) is written out here, the same sums as Hugging Face's BertModel
+(tested), without importing transformers (180 MB of a small server's memory, and seconds, for one model)."""
+import json
+import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from core.device import to_numpy
@@ -80,19 +85,183 @@ def minilm_path() -> str:
     return str(get_model_path())
 
 
+class WordPieces:
+    """MiniLM's WordPiece tokeniser, read from its tokenizer.json by `tokenizers`: lower-cased word pieces, [UNK] for
+    a word it cannot split; never cut short (a whole review), and "[CLS]" typed in a text is read as plain text."""
+
+    def __init__(self, folder: str):
+        from tokenizers import Tokenizer
+        self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self.tokenizer.encode_special_tokens = True
+        self.cls_token_id, self.sep_token_id, self.unk_token_id = map(self.tokenizer.token_to_id,
+                                                                      ("[CLS]", "[SEP]", "[UNK]"))
+
+    def pieces(self, text: str) -> list[int]:
+        """The text's word-piece ids, without [CLS] and [SEP]."""
+        return self.tokenizer.encode(text, add_special_tokens=False).ids
+
+    def tokens(self, ids: list[int]) -> list[str]:
+        return [self.tokenizer.id_to_token(i) for i in ids]
+
+    def batch(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Texts as ids (B, T) with [CLS] and [SEP], padded at the end with [PAD] (0), and the mask of the text."""
+        rows = [e.ids for e in self.tokenizer.encode_batch(texts)]
+        ids = torch.zeros(len(rows), max(map(len, rows), default=0), dtype=torch.long)
+        for i, row in enumerate(rows):
+            ids[i, :len(row)] = torch.tensor(row)
+        return ids, (ids != 0).long()
+
+
+@dataclass
+class BertConfig:
+    """The fields of MiniLM's config.json that its encoder reads."""
+    vocab_size: int
+    hidden_size: int
+    num_hidden_layers: int
+    num_attention_heads: int
+    intermediate_size: int
+    max_position_embeddings: int
+    type_vocab_size: int
+    layer_norm_eps: float
+    hidden_dropout_prob: float
+    attention_probs_dropout_prob: float
+
+    @classmethod
+    def read(cls, folder: str) -> "BertConfig":
+        fields = json.loads((Path(folder) / "config.json").read_text())
+        return cls(**{name: fields[name] for name in cls.__dataclass_fields__})
+
+
+class BertEmbeddings(nn.Module):
+    """A word piece's vector + its position's + its segment's (always the first), normalised."""
+
+    def __init__(self, cfg: BertConfig):
+        super().__init__()
+        self.word_embeddings = nn.Embedding(cfg.vocab_size, cfg.hidden_size, padding_idx=0)
+        self.position_embeddings = nn.Embedding(cfg.max_position_embeddings, cfg.hidden_size)
+        self.token_type_embeddings = nn.Embedding(cfg.type_vocab_size, cfg.hidden_size)
+        self.LayerNorm = nn.LayerNorm(cfg.hidden_size, eps=cfg.layer_norm_eps)
+        self.dropout = nn.Dropout(cfg.hidden_dropout_prob)
+
+    def forward(self, input_ids: torch.Tensor | None = None, inputs_embeds: torch.Tensor | None = None
+                ) -> torch.Tensor:
+        words = self.word_embeddings(input_ids) if inputs_embeds is None else inputs_embeds
+        places = torch.arange(words.shape[1], device=words.device)
+        return self.dropout(self.LayerNorm(words + self.position_embeddings(places)
+                                           + self.token_type_embeddings.weight[0]))
+
+
+class _Dense(nn.Module):
+    """A linear map, then dropout and layer norm around a residual connection."""
+
+    def __init__(self, cfg: BertConfig, width_in: int):
+        super().__init__()
+        self.dense = nn.Linear(width_in, cfg.hidden_size)
+        self.LayerNorm = nn.LayerNorm(cfg.hidden_size, eps=cfg.layer_norm_eps)
+        self.dropout = nn.Dropout(cfg.hidden_dropout_prob)
+
+    def forward(self, x: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
+        return self.LayerNorm(self.dropout(self.dense(x)) + residual)
+
+
+class BertSelfAttention(nn.Module):
+    def __init__(self, cfg: BertConfig):
+        super().__init__()
+        self.heads, self.dropout = cfg.num_attention_heads, cfg.attention_probs_dropout_prob
+        self.query, self.key, self.value = (nn.Linear(cfg.hidden_size, cfg.hidden_size) for _ in range(3))
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """x (B, T, H); mask (B, 1, 1, T), True where a piece may be attended to → (B, T, H)."""
+        b, t, h = x.shape
+        q, k, v = (f(x).view(b, t, self.heads, h // self.heads).transpose(1, 2)
+                   for f in (self.query, self.key, self.value))
+        scores = q @ k.transpose(-1, -2) / math.sqrt(h // self.heads)
+        weights = F.dropout(scores.masked_fill(~mask, torch.finfo(scores.dtype).min).softmax(-1), self.dropout,
+                            self.training)
+        return (weights @ v).transpose(1, 2).reshape(b, t, h)
+
+
+class BertAttention(nn.Module):
+    def __init__(self, cfg: BertConfig):
+        super().__init__()
+        self.self = BertSelfAttention(cfg)
+        self.output = _Dense(cfg, cfg.hidden_size)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.output(self.self(x, mask), x)
+
+
+class BertIntermediate(nn.Module):
+    def __init__(self, cfg: BertConfig):
+        super().__init__()
+        self.dense = nn.Linear(cfg.hidden_size, cfg.intermediate_size)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.gelu(self.dense(x))
+
+
+class BertLayer(nn.Module):
+    """Self-attention over the text, then a two-layer perceptron on each piece, each with a residual and a norm."""
+
+    def __init__(self, cfg: BertConfig):
+        super().__init__()
+        self.attention = BertAttention(cfg)
+        self.intermediate = BertIntermediate(cfg)
+        self.output = _Dense(cfg, cfg.intermediate_size)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        attended = self.attention(x, mask)
+        return self.output(self.intermediate(attended), attended)
+
+
+class BertEncoder(nn.Module):
+    def __init__(self, cfg: BertConfig):
+        super().__init__()
+        self.layer = nn.ModuleList(BertLayer(cfg) for _ in range(cfg.num_hidden_layers))
+
+
+class Bert(nn.Module):
+    """BERT's encoder, its parameters named as in Hugging Face's BertModel (whose weights it loads)."""
+
+    def __init__(self, cfg: BertConfig):
+        super().__init__()
+        self.config = cfg
+        self.embeddings = BertEmbeddings(cfg)
+        self.encoder = BertEncoder(cfg)
+
+    @staticmethod
+    def mask(attention_mask: torch.Tensor) -> torch.Tensor:
+        """(B, T) 1 where the text is → (B, 1, 1, T) True where a piece may be attended to."""
+        return attention_mask[:, None, None, :].bool()
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The last layer's token vectors (B, T, H)."""
+        hidden, mask = self.embeddings(input_ids), self.mask(attention_mask)
+        for layer in self.encoder.layer:
+            hidden = layer(hidden, mask)
+        return hidden
+
+    @classmethod
+    def pretrained(cls, folder: str) -> "Bert":
+        from safetensors.torch import load_file
+        model = cls(BertConfig.read(folder))
+        weights = {k: v for k, v in load_file(str(Path(folder) / "model.safetensors")).items()
+                   if not k.startswith("pooler.") and not k.endswith("position_ids")}
+        model.load_state_dict(weights)
+        return model
+
+
 class MiniLMSentiment(nn.Module):
     """all-MiniLM-L6-v2 (6 transformer layers, 384 wide) with its top layers fine-tuned and a linear head on the mean
     of its token vectors. Only the tuned layers and the head are saved: the rest comes from the package."""
 
     def __init__(self, cfg: MiniLMConfig):
         super().__init__()
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging
-        logging.disable_progress_bar()
         self.cfg = cfg
-        self.tokenizer = AutoTokenizer.from_pretrained(minilm_path())
-        self.encoder = AutoModel.from_pretrained(minilm_path())
+        self.tokenizer = WordPieces(minilm_path())
+        self.encoder = Bert.pretrained(minilm_path())
         self.dropout = nn.Dropout(cfg.dropout)
         self.head = nn.Linear(self.encoder.config.hidden_size, cfg.classes)
         layers = self.encoder.encoder.layer
@@ -107,24 +276,19 @@ class MiniLMSentiment(nn.Module):
     def first_tuned(self) -> int:
         return len(self.encoder.encoder.layer) - self.cfg.tuned_layers
 
-    def _mask(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor | None:
-        from transformers.masking_utils import create_bidirectional_mask
-        return create_bidirectional_mask(config=self.encoder.config, inputs_embeds=hidden,
-                                         attention_mask=attention_mask)
-
     def lower(self, input_ids: torch.Tensor | None, attention_mask: torch.Tensor,
               words: torch.Tensor | None = None) -> torch.Tensor:
         """The token vectors after the layers that stay as pretrained: (B, T) → (B, T, 384). `words` (B, T, 384)
         stands for the word-piece embeddings of `input_ids` where given (a point on an attribution path)."""
         hidden = self.encoder.embeddings(input_ids=None if words is not None else input_ids, inputs_embeds=words)
-        mask = self._mask(hidden, attention_mask)
+        mask = Bert.mask(attention_mask)
         for layer in self.encoder.encoder.layer[:self.first_tuned]:
             hidden = layer(hidden, mask)
         return hidden
 
     def upper(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Logits from `lower`'s token vectors: the tuned layers, the mean over the text's tokens, the head."""
-        mask = self._mask(hidden, attention_mask)
+        mask = Bert.mask(attention_mask)
         for layer in self.encoder.encoder.layer[self.first_tuned:]:
             hidden = layer(hidden, mask)
         weights = attention_mask[..., None].to(hidden.dtype)

@@ -86,9 +86,9 @@ def to_tokens(model: nn.Module, text: str, max_tokens: int = MAX_TOKENS) -> Toke
     """Words (LSTM, GRU) or word pieces (MiniLM) of a text, as ids of the model's vocabulary."""
     if isinstance(model, MiniLMSentiment):
         tok = model.tokenizer
-        pieces = tok(clean(text), add_special_tokens=False, verbose=False, split_special_tokens=True)["input_ids"]
+        pieces = tok.pieces(clean(text))
         ids = pieces[:max_tokens]
-        return Tokens(tok.convert_ids_to_tokens(ids), [tok.cls_token_id, *ids, tok.sep_token_id],
+        return Tokens(tok.tokens(ids), [tok.cls_token_id, *ids, tok.sep_token_id],
                       [i != tok.unk_token_id for i in ids], len(pieces))
     words = tokenise(text)
     unk = model.index[UNK]
@@ -368,9 +368,9 @@ def word_vectors(words: list[str], dim: int, batch: int = 512) -> torch.Tensor:
     minilm = MiniLMSentiment(MiniLMConfig()).eval()
     vectors = []
     for start in range(0, len(words), batch):
-        enc = minilm.tokenizer(words[start:start + batch], padding=True, return_tensors="pt")
-        hidden, mask = minilm.encoder(**enc).last_hidden_state, enc["attention_mask"][..., None]
-        vectors.append((hidden * mask).sum(1) / mask.sum(1))
+        ids, mask = minilm.tokenizer.batch(words[start:start + batch])
+        hidden = minilm.encoder(ids, mask)
+        vectors.append((hidden * mask[..., None]).sum(1) / mask[..., None].sum(1))
     centred = torch.cat(vectors) - torch.cat(vectors).mean(0)
     projected = centred @ torch.linalg.svd(centred, full_matrices=False).Vh[:dim].T
     return projected / projected.std()

@@ -1,12 +1,16 @@
 """Sentiment prediction: the shipped models reach their goals on the test split, the attributions add up, the running
 opinion ends at the prediction, and no text (empty, huge, emoji, HTML, German) breaks the reading."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
 
 from core import checkpoints
 from core.data.text import movie_snippets
-from core.models.rnn import PAD, UNK, SentimentRNN
+from core.lecture import ROOT
+from core.models.rnn import PAD, UNK, Bert, SentimentRNN, minilm_path
 from core.rnn import sentiment
 
 GOALS = {"sentiment_lstm": 0.77, "sentiment_gru": 0.77, "sentiment_minilm": 0.79}
@@ -170,3 +174,33 @@ def test_the_training_recipe_returns_what_a_checkpoint_needs(monkeypatch, tmp_pa
     assert loaded.words == model.words
     fine = ["A fine film."]
     assert sentiment.predict(loaded, fine)[0] == pytest.approx(sentiment.predict(model, fine)[0], abs=1e-4)
+
+
+def test_minilms_written_out_encoder_and_word_pieces_equal_hugging_faces(models):
+    """The hand-written BERT (core/models/rnn.py) against transformers' BertModel and tokenizer on the same weights,
+    the lecture's review, odd characters and a batch padded to its longest text."""
+    from transformers import AutoModel, AutoTokenizer
+    folder = minilm_path()
+    ours, theirs = models["sentiment_minilm"].tokenizer, AutoTokenizer.from_pretrained(folder)
+    texts = ["The book is really, really good. The movie is just dreadful.", "Ünïcödé, 東京 and [CLS] typed in!",
+             "", "word " * 300]
+    for text in texts:
+        expected = theirs(text, add_special_tokens=False, verbose=False, split_special_tokens=True)["input_ids"]
+        assert ours.pieces(text) == expected
+        assert ours.tokens(expected) == theirs.convert_ids_to_tokens(expected)
+    plain = [texts[0], "A dull film.", "x"]
+    ids, mask = ours.batch(plain)
+    encoded = theirs(plain, padding=True, return_tensors="pt")
+    assert torch.equal(ids, encoded["input_ids"]) and torch.equal(mask, encoded["attention_mask"])
+    reference = AutoModel.from_pretrained(folder).eval()
+    with torch.no_grad():
+        difference = (Bert.pretrained(folder).eval()(ids, mask) - reference(**encoded).last_hidden_state).abs()
+    assert (difference * mask[..., None]).max() < 1e-4
+
+
+def test_reading_with_minilm_imports_no_transformers():
+    code = ("import sys; from core import checkpoints; from core.rnn import sentiment; "
+            "m = checkpoints.load_model('sentiment_minilm'); sentiment.to_tokens(m, 'Good.'); "
+            "assert 'transformers' not in sys.modules, 'transformers imported'")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
