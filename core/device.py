@@ -45,8 +45,9 @@ def set_threads(spare: int = 0) -> int:
 def take_turns() -> None:
     """Every student's script runs in a thread of one interpreter, which hands its lock to a waiting thread only
     after the switch interval. torch lets go of the lock for each operation and then waits for it back: under a
-    class's load up to 5 ms each, half a second for a model's forward pass of a hundred operations. At 1 ms, 30 simulated students' p95 went from 2.2–3.3 s to 1.7–1.9 s (three runs of
-    each side by side, tests/bench/bench_class.py n30; docs/benchmarks.md); alone, a student notices nothing."""
+    class's load up to 5 ms each, half a second for a model's forward pass of a hundred operations. At 1 ms, 30
+    simulated students' p95 went from 2.2–3.3 s to 1.7–1.9 s (three runs of each side by side,
+    tests/bench/bench_class.py n30; docs/benchmarks.md); alone, a student notices nothing."""
     sys.setswitchinterval(TURN_S)
 
 
