@@ -4,6 +4,7 @@ import streamlit as st
 from core import memory
 
 memory.settle()  # before torch allocates anything (see core/memory.py)
+memory.without_compiler()
 
 from core import device  # noqa: E402
 from core.lecture import LECTURE_PAGE, SEGMENTS  # noqa: E402

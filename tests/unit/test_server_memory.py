@@ -53,3 +53,18 @@ def test_the_server_leaves_collection_to_python_rather_than_after_every_run():
         config.get_config_options(force_reparse=True)
         assert config.get_option("runner.postScriptGC") is False
     """)
+
+
+def test_the_first_optimiser_imports_no_gpu_kernel_compiler():
+    run("""
+        import sys
+        from core import memory
+        memory.without_compiler()
+        import torch
+        weight = torch.zeros(2, requires_grad=True)
+        optimiser = torch.optim.Adam([weight], lr=0.1)
+        (weight - 1).pow(2).sum().backward()
+        optimiser.step()
+        assert torch.allclose(weight, torch.full((2,), 0.1))  # Adam's first step: lr along the gradient's sign
+        assert "torch._dynamo" in sys.modules and sys.modules["triton"] is None
+    """)
