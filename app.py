@@ -50,5 +50,6 @@ try:
     page.run()
 finally:
     url_state.finish()
-    memory.freeze_imports()  # so that Streamlit's collection after this run walks only what sessions made
+    memory.freeze_imports()  # so that Python's collections walk only what sessions made
+    memory.tidy()  # hand back what this run left in the allocator's arenas, once that is much
 device.warm_up()  # after the first page is drawn, while the browser paints it

@@ -68,3 +68,19 @@ def test_the_first_optimiser_imports_no_gpu_kernel_compiler():
         assert torch.allclose(weight, torch.full((2,), 0.1))  # Adam's first step: lr along the gradient's sign
         assert "torch._dynamo" in sys.modules and sys.modules["triton"] is None
     """)
+
+
+def test_memory_left_in_the_arenas_is_handed_back_once_it_is_much():
+    run("""
+        import platform
+        from core import memory
+        if platform.libc_ver()[0] == "glibc":
+            memory.settle()
+            assert not memory.tidy()                    # the first look only notes where memory stands
+            kept = [bytearray(100_000) for _ in range(3000)]  # 300 MB in blocks the arenas keep when freed
+            del kept[::2]
+            grown = memory.resident_mb()
+            assert memory.tidy()                        # grown by more than TIDY_MB: handed back
+            assert memory.resident_mb() < grown - 100
+            assert not memory.tidy()                    # nothing new since
+    """)
