@@ -5,8 +5,8 @@ Run from anywhere:  .venv/bin/python tests/bench/bench_server_memory.py
 
 Not a test: it prints figures and never fails on them. A fresh `streamlit run app.py` (no warm-up); one
 `core.ui.visitor` session opens every section in lecture order and presses the buttons there that ask for slow work,
-as the warm-up does; after each section, the server's resident memory and what it added. Heavy jobs hand memory back
-when they end (core/memory.py), so a section can also lower it.
+as the warm-up does; after each section, the server's resident memory, what it added, and the highest it was while the
+section was open. Memory left in the allocator is handed back (core/memory.py), so a section can also lower it.
 """
 import asyncio
 import os
@@ -28,12 +28,14 @@ GOAL_MB = 1200
 async def walk(port: int, server: Server) -> None:
     sections = [(page, query) for page, query in views() if "section" in query]
     async with Visitor(port) as visitor:
+        print("   after  added   peak while open")
         for page, query in sections:
-            before = server.rss_mb()
+            before, start = server.rss_mb(), time.monotonic()
             await asked(visitor, await visitor.open(page, **query), lambda line: None)
             await asyncio.sleep(0.5)
             now = server.rss_mb()
-            print(f"{now:6.0f} MB  {now - before:+5.0f}  {page} › {query['section']}", flush=True)
+            print(f"{now:6.0f} MB  {now - before:+5.0f}  {server.peak_since(start):6.0f} MB  {page} › "
+                  f"{query['section']}", flush=True)
 
 
 async def main() -> None:
