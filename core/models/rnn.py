@@ -1,7 +1,7 @@
 """Networks that read a review and say whether it is positive: an LSTM or GRU reading it word by word, and the
 pretrained transformer all-MiniLM-L6-v2 with a sentiment head. MiniLM's pretrained weights and word pieces come from
 their package; its encoder (BERT's, six layers) is written out here, the same sums as Hugging Face's BertModel
-(tested), without importing transformers (180 MB of a small server's memory, and seconds, for one model)."""
+(tested), without importing transformers (loading MiniLM: 119 MB instead of 281, and seconds less)."""
 import json
 import math
 from dataclasses import dataclass
@@ -105,13 +105,9 @@ class WordPieces:
     def tokens(self, ids: list[int]) -> list[str]:
         return [self.tokenizer.id_to_token(i) for i in ids]
 
-    def batch(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Texts as ids (B, T) with [CLS] and [SEP], padded at the end with [PAD] (0), and the mask of the text."""
-        rows = [e.ids for e in self.tokenizer.encode_batch(texts)]
-        ids = torch.zeros(len(rows), max(map(len, rows), default=0), dtype=torch.long)
-        for i, row in enumerate(rows):
-            ids[i, :len(row)] = torch.tensor(row)
-        return ids, (ids != 0).long()
+    def with_specials(self, texts: list[str]) -> list[list[int]]:
+        """Each text's word-piece ids between [CLS] and [SEP]."""
+        return [encoding.ids for encoding in self.tokenizer.encode_batch(texts)]
 
 
 @dataclass

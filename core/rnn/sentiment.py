@@ -368,7 +368,8 @@ def word_vectors(words: list[str], dim: int, batch: int = 512) -> torch.Tensor:
     minilm = MiniLMSentiment(MiniLMConfig()).eval()
     vectors = []
     for start in range(0, len(words), batch):
-        ids, mask = minilm.tokenizer.batch(words[start:start + batch])
+        ids = padded(minilm.tokenizer.with_specials(words[start:start + batch]))
+        mask = (ids != 0).long()
         hidden = minilm.encoder(ids, mask)
         vectors.append((hidden * mask[..., None]).sum(1) / mask[..., None].sum(1))
     centred = torch.cat(vectors) - torch.cat(vectors).mean(0)

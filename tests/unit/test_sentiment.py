@@ -189,7 +189,8 @@ def test_minilms_written_out_encoder_and_word_pieces_equal_hugging_faces(models)
         assert ours.pieces(text) == expected
         assert ours.tokens(expected) == theirs.convert_ids_to_tokens(expected)
     plain = [texts[0], "A dull film.", "x"]
-    ids, mask = ours.batch(plain)
+    ids = sentiment.padded(ours.with_specials(plain))
+    mask = (ids != 0).long()
     encoded = theirs(plain, padding=True, return_tensors="pt")
     assert torch.equal(ids, encoded["input_ids"]) and torch.equal(mask, encoded["attention_mask"])
     reference = AutoModel.from_pretrained(folder).eval()
