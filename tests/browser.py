@@ -74,8 +74,14 @@ def next_stop(page, number: int, timeout_ms: int = 300_000) -> float:
                            timeout=timeout_ms)
     page.locator("[data-testid='stSidebar']").get_by_text(f"Stop {number + 1} of", exact=False).wait_for(
         timeout=timeout_ms)
-    for _ in range(2):  # a rerun may start right after the first finishes (the page writing its settings back)
+    settled(page, timeout_ms)
+    return time.perf_counter() - start
+
+
+def settled(page, timeout_ms: int = 300_000) -> None:
+    """The script run has finished and nothing stale is left on screen; twice, since a rerun may start right after
+    the first finishes (the page writing its settings back)."""
+    for _ in range(2):
         page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)
         page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout_ms)
         page.wait_for_timeout(150)
-    return time.perf_counter() - start

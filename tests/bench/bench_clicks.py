@@ -6,8 +6,8 @@ Not a test: it prints figures and never fails on them. A fresh `streamlit run ap
 (`python -m core.ui.warmup`, as `make run` starts it) to its end; then one Chromium page (1280×720) opens the app once
 and clicks through the 27 sections in lecture order: a page's first section by the page's link in the sidebar, the
 others by the page's Section control. For each click, the seconds until the address bar names the page and section
-and the run the click started has finished with nothing stale left on screen (as tests.browser.next_stop waits for
-a lecture stop). Goal: each within 2 s (issue "A whole class at once"). `bench_app.py --warm` opens the same views
+and the run the click started has finished with nothing stale left on screen (tests.browser.settled, as for a
+lecture stop). Goal: each within 2 s (issue "A whole class at once"). `bench_app.py --warm` opens the same views
 each in a new browser session instead, so that its figures include loading the frontend again every time (1.5 s).
 """
 import os
@@ -24,11 +24,11 @@ sys.path.insert(0, str(ROOT))
 
 from core.lecture import SEGMENTS  # noqa: E402
 from tests.browser import (  # noqa: E402
-    APP_IDLE,
     CHROMIUM,
     CHROMIUM_ARGS,
     EXCEPTION,
     free_port,
+    settled,
     stop,
     streamlit_command,
     wait_healthy,
@@ -36,14 +36,6 @@ from tests.browser import (  # noqa: E402
 
 TIMEOUT_MS = 300_000
 GOAL_S = 2.0
-
-
-def settled(page) -> None:
-    """The run a click started has finished and nothing stale is left (twice: a run may follow the first)."""
-    for _ in range(2):
-        page.wait_for_selector(APP_IDLE, state="attached", timeout=TIMEOUT_MS)
-        page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=TIMEOUT_MS)
-        page.wait_for_timeout(150)
 
 
 def click(page, target, path: str, section: str | None) -> float:
@@ -54,13 +46,13 @@ def click(page, target, path: str, section: str | None) -> float:
     page.wait_for_function("([p, s]) => location.pathname.endsWith('/' + p) && (s === null || "
                            "new URLSearchParams(location.search).get('section') === s)", arg=[path, section],
                            timeout=TIMEOUT_MS)
-    settled(page)
+    settled(page, TIMEOUT_MS)
     return time.perf_counter() - start
 
 
 def walk(page, base: str) -> dict[str, float]:
     page.goto(f"{base}/{SEGMENTS[-1].url_path}", wait_until="domcontentloaded", timeout=TIMEOUT_MS)
-    settled(page)
+    settled(page, TIMEOUT_MS)
     seconds = {}
     for segment in SEGMENTS:
         for i, section in enumerate(segment.sections):
