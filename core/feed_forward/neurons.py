@@ -23,7 +23,7 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 # Their derivatives f'(z), for fitting by hand (at z = 0 ReLU's is 0, as torch's).
 DERIVATIVES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "linear": np.ones_like,
-    "sigmoid": lambda z: sigmoid(z) * (1 - sigmoid(z)),
+    "sigmoid": lambda z: (s := sigmoid(z)) * (1 - s),
     "tanh": lambda z: 1 - np.tanh(z) ** 2,
     "relu": lambda z: (z > 0).astype(float),
     "leaky_relu": lambda z: np.where(z > 0, 1.0, LEAK),
