@@ -52,4 +52,3 @@ finally:
     url_state.finish()
     memory.freeze_imports()  # so that Python's collections walk only what sessions made
     memory.tidy()  # hand back what this run left in the allocator's arenas, once that is much
-device.warm_up()  # after the first page is drawn, while the browser paints it

@@ -4,7 +4,6 @@ turns)."""
 import functools
 import os
 import sys
-import threading
 
 import numpy as np
 import torch
@@ -59,13 +58,3 @@ def describe() -> str:
     if d.type == "mps":
         return "GPU: Apple (MPS)"
     return f"CPU, {torch.get_num_threads()} threads"
-
-
-@functools.cache
-def warm_up() -> None:
-    """torch's first optimiser step in a process takes about a second (lazy imports): take it once, in the
-    background, so that no student's first training waits for it."""
-    def first_step() -> None:
-        p = torch.zeros(1, requires_grad=True)
-        torch.optim.Adam([p]).step()
-    threading.Thread(target=first_step, daemon=True).start()

@@ -53,10 +53,11 @@ def settle() -> bool:
 
 
 def without_compiler() -> None:
-    """Mark triton, the GPU kernel compiler that torch's CUDA wheels install, as absent. torch.optim's first
-    optimiser imports torch's compiler (torch._dynamo), which imports triton where it is installed: 68 MB of a small
-    server's memory (151 MB → 83 MB for that first optimiser) for a compiler the app never runs (no torch.compile;
-    torch's own CUDA kernels do not need it). Before torch is imported."""
+    """Mark triton, the GPU kernel compiler that torch's CUDA wheels install, as absent. torch's compiler
+    (torch._dynamo), which torch.optim and torchvision.ops import (the app trains with its own Adam, in
+    core/training.py, but torchvision's optional pretrained models still import it), imports triton where it is
+    installed: 68 MB of a small server's memory for a compiler the app never runs (no torch.compile; torch's own CUDA
+    kernels do not need it). Before torch is imported."""
     sys.modules.setdefault("triton", None)  # `import triton` then raises ImportError: torch takes it as not installed
 
 

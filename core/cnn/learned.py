@@ -16,6 +16,7 @@ from torch import nn
 
 from core.device import to_numpy
 from core.features import as_batch
+from core.training import Adam
 
 
 def _check_eval(model: nn.Module) -> None:
@@ -157,7 +158,7 @@ def activation_maximisation(model: nn.Module, target: tuple, steps: int = 100, l
     dev = next(model.parameters()).device
     g = torch.Generator().manual_seed(seed)
     z = (torch.randn(1, 1, resolution, resolution, generator=g) * 0.5 - 1.0).to(dev).requires_grad_()  # dim noise
-    opt = torch.optim.Adam([z], lr=lr)
+    opt = Adam([z], lr=lr)
 
     def image() -> torch.Tensor:  # (1, 1, 28, 28) in [0, 1]
         return torch.sigmoid(F.interpolate(z, size=(28, 28), mode="bilinear", align_corners=False))

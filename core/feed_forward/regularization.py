@@ -11,6 +11,7 @@ from torch import nn
 
 from core.data.toy import curve_1d
 from core.device import to_numpy
+from core.training import Adam
 
 CURVE, NOISE = "cubic", 0.3
 N_TRAIN, N_VALIDATION, N_TEST = 15, 15, 200
@@ -83,7 +84,7 @@ def train(method: str = "none", rate: float = 0.0, epochs: int = 800, seed: int 
     with torch.random.fork_rng(devices=[]):  # the seed fixes initial weights and dropout masks, nothing outside
         torch.manual_seed(seed)
         model = mlp(rate if method == "dropout" else 0.0)
-        opt = torch.optim.Adam(model.parameters(), lr=LR, fused=True)
+        opt = Adam(model.parameters(), lr=LR)
         losses: list[list[float]] = []  # per epoch: [train, validation, test]
         best_state, best_epoch = None, 0
         for epoch in range(epochs):

@@ -8,6 +8,7 @@ import torch
 from core.data.toy import CURVES
 from core.device import to_numpy
 from core.feed_forward.neurons import sigmoid
+from core.training import Adam
 
 X_RANGE = (-3.0, 3.0)
 
@@ -60,7 +61,7 @@ def fit_units(target: str, n_units: int, steps: int = 600, seed: int = 0, lr: fl
     a = torch.from_numpy(start.a)
     c = torch.zeros((), dtype=torch.float64)
     params = [p.requires_grad_() for p in (w, b, a, c)]
-    opt = torch.optim.Adam(params, lr=lr, fused=True)
+    opt = Adam(params, lr=lr)
     losses = []
     for _ in range(steps):
         f = (a[:, None] * torch.sigmoid(w[:, None] * x[None, :] + b[:, None])).sum(0) + c  # (len(x),)

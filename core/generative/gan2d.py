@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from core.device import to_numpy
+from core.training import Adam
 from core.uploads import is_number
 
 CANVAS = 3.0  # every picture shows [-3, 3]²; the targets lie inside [-2.5, 2.5]²
@@ -231,8 +232,8 @@ class Gan:
             self.G = mlp(config.noise_dim, config.g_width, config.g_layers, 2, nn.ReLU)
             self.D = mlp(2, config.d_width, config.d_layers, 1, LeakyReLU)
         self.g_params = list(self.G.parameters())
-        self.g_opt = torch.optim.Adam(self.g_params, lr=config.g_lr, betas=(0.5, 0.999), foreach=True)
-        self.d_opt = torch.optim.Adam(self.D.parameters(), lr=config.d_lr, betas=(0.5, 0.999), foreach=True)
+        self.g_opt = Adam(self.g_params, lr=config.g_lr, betas=(0.5, 0.999))
+        self.d_opt = Adam(self.D.parameters(), lr=config.d_lr, betas=(0.5, 0.999))
         self.rng = np.random.default_rng(config.seed)
         self.noise = torch.Generator().manual_seed(config.seed)
         view = np.random.default_rng(config.seed + 1)

@@ -19,6 +19,7 @@ from torch import nn
 
 from core.device import to_numpy
 from core.models.gan import DCGAN, GANConfig, Generator
+from core.training import Adam
 
 DATA = "Fashion-MNIST: the 60,000 training images (labels unused)"
 CLASSES = 10
@@ -225,8 +226,8 @@ def train(run: Run, images: torch.Tensor, *, on_progress: Progress | None = None
     G, D = run.model.generator, run.model.discriminator
     run.model.train()
     if run.optimisers is None:
-        run.optimisers = (torch.optim.Adam(G.parameters(), lr=s.lr, betas=(s.beta1, 0.999)),
-                          torch.optim.Adam(D.parameters(), lr=s.d_lr or s.lr, betas=(s.beta1, 0.999)))
+        run.optimisers = (Adam(G.parameters(), lr=s.lr, betas=(s.beta1, 0.999)),
+                          Adam(D.parameters(), lr=s.d_lr or s.lr, betas=(s.beta1, 0.999)))
     opt_g, opt_d = run.optimisers
     g = torch.Generator().manual_seed(s.seed + run.step)
     every = max(1, round(s.steps / s.snapshots))

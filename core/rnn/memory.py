@@ -17,6 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.training import Adam
+
 CELLS = ("RNN", "LSTM", "GRU")
 DISTANCES = (5, 10, 20, 40, 80)
 Progress = Callable[[int, int], None]
@@ -122,7 +124,7 @@ def train(cell: str, distance: int, task: Task = Task(), recipe: Recipe = Recipe
     """Train one model to recall the first symbol `distance` steps later. `on_progress(done, recipe.steps)` hears
     every `check_every` steps, and (recipe.steps, recipe.steps) at the end."""
     model = new_model(cell, task, recipe, seed)
-    optimiser = torch.optim.Adam(model.parameters(), recipe.lr)
+    optimiser = Adam(model.parameters(), recipe.lr)
     data = torch.Generator().manual_seed(seed)
     for step in range(1, recipe.steps + 1):
         x, y = sequences(task, distance, recipe.batch, data)

@@ -30,7 +30,7 @@ from core.models.rnn import (
     encode_words,
 )
 from core.saliency import private_copy
-from core.training import fit
+from core.training import Adam, cosine_rate, fit
 
 MAX_TOKENS = 400  # longer texts are cut here, and say so; the training snippets have at most about 70 tokens
 MIN_COUNT = 2  # a word seen fewer times in the training split is read as <unk>
@@ -438,19 +438,18 @@ def train_sentiment_minilm(recipe, on_progress=None, checks: int = 3, batch_size
     model = MiniLMSentiment(cfg).to(device()).eval()
     batches = _frozen_batches(model, *data["train"], batch_size)
     select = Selection(model, data["val"], max(1, recipe.steps // checks), on_progress)
-    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, recipe.steps)
+    opt = Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
     g = torch.Generator().manual_seed(recipe.seed)
     model.train()
     for step in range(recipe.steps):
         if step % len(batches) == 0:
             order = torch.randperm(len(batches), generator=g).tolist()
         hidden, mask, y = batches[order[step % len(batches)]]
+        opt.param_groups[0]["lr"] = cosine_rate(lr, step, recipe.steps)
         loss = F.cross_entropy(model.upper(hidden, mask), y)
-        opt.zero_grad(set_to_none=True)
+        opt.zero_grad()
         loss.backward()
         opt.step()
-        sched.step()
         select(step + 1, recipe.steps, loss.item())
     metrics = _metrics(model, data, select.best())
     return model, {"class": "MiniLMSentiment", "config": asdict(cfg)}, metrics

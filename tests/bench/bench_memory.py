@@ -26,7 +26,7 @@ def main() -> None:
     seeds = parser.parse_args().seeds
     set_threads(spare=1)
     print(describe())
-    memory.train("RNN", 5)  # warm-up: torch's first optimiser step is slow
+    memory.train("RNN", 5)  # warm-up: a first training in a process is slower
     print(f"accuracy (steps, seconds) per distance; seeds {seeds}")
     print("cell  " + "".join(f"{f'N={n}':>24}" for n in memory.DISTANCES))
     slowest = 0.0

@@ -37,6 +37,48 @@ def test_fit_is_deterministic_for_a_seed():
     assert a == b
 
 
+@pytest.mark.parametrize("betas", [(0.9, 0.999), (0.5, 0.999)])
+def test_adam_takes_torchs_steps(betas):
+    """Two layers, a rate changed half way, a parameter without a gradient in some steps: the same weights and
+    moments as torch.optim.Adam after every step."""
+    torch.manual_seed(0)
+    ours, theirs = (torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(), torch.nn.Linear(5, 2)) for _ in "ab")
+    theirs.load_state_dict(ours.state_dict())
+    mine = training.Adam(ours.parameters(), lr=0.05, betas=betas)
+    torch_adam = torch.optim.Adam(theirs.parameters(), lr=0.05, betas=betas, foreach=True)
+    x, target = torch.randn(16, 3), torch.randn(16, 2)
+    for step in range(30):
+        for net, opt in ((ours, mine), (theirs, torch_adam)):
+            opt.param_groups[0]["lr"] = 0.05 if step < 15 else 0.01
+            opt.zero_grad()
+            (net(x) - target).pow(2).mean().backward()
+            if step % 7 == 3:
+                net[2].bias.grad = None  # skipped this step: its moments and count stay
+            opt.step()
+        for a, b in zip(ours.parameters(), theirs.parameters()):
+            assert torch.allclose(a, b, rtol=0, atol=1e-7)
+            assert torch.allclose(mine.state[a]["exp_avg_sq"], torch_adam.state[b]["exp_avg_sq"], rtol=0, atol=1e-9)
+            assert mine.state[a]["step"] == torch_adam.state[b]["step"].item()
+
+
+def test_the_rate_decays_along_half_a_cosine():
+    assert [training.cosine_rate(0.1, step, 4) for step in (0, 2, 4)] == pytest.approx([0.1, 0.05, 0.0])
+
+
+def test_training_on_a_page_imports_no_compiler():
+    """torch.optim's first optimiser imports torch's compiler and sympy (83 MB a server keeps); the app's does not."""
+    code = """
+import sys
+import torch
+from core import training
+model = torch.nn.Linear(4, 2)
+training.fit(model, torch.randn(64, 4), torch.randint(0, 2, (64,)), steps=5, batch_size=16)
+assert "torch._dynamo" not in sys.modules and "sympy" not in sys.modules, "the compiler was imported"
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
 def test_random_shift_keeps_shape_and_moves_pixels():
     x = features.as_batch(fashion_mnist(train=False)[0][:8])
     moved = training.random_shift(x, torch.Generator().manual_seed(0))

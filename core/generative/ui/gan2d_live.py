@@ -98,7 +98,7 @@ def adopt(gan: gan2d.Gan, snapshot: dict) -> None:
                 for param, value, (m, v) in ((layer.weight, values["weight"], moments[:2]),
                                              (layer.bias, values["bias"], moments[2:])):
                     param.copy_(_tensor(value, param))
-                    opt.state[param] = {"step": torch.tensor(float(saved["steps"])),
+                    opt.state[param] = {"step": int(saved["steps"]),
                                         "exp_avg": _tensor(m, param), "exp_avg_sq": _tensor(v, param)}
     gan.iteration, gan.diverged = snapshot["iteration"], snapshot["diverged"]
     gan.history = [(int(i), *(np.nan if v is None else float(v) for v in rest)) for i, *rest in snapshot["history"]]
