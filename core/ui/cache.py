@@ -53,7 +53,9 @@ def lock(name: str) -> threading.Lock:
     return threading.Lock()
 
 
-@st.cache_resource(show_spinner="Loading the model…", max_entries=8)
+# One entry per shipped checkpoint (15, 50 MB of weights and MiniLM's 90): a class uses them all at once, and a bound
+# below that made students evict each other's models, loading MiniLM (0.5 s, 100 MB) again and again.
+@st.cache_resource(show_spinner="Loading the model…")
 def _checkpoint_model(name: str, sha256: str) -> torch.nn.Module:
     return checkpoints.load_model(name)
 

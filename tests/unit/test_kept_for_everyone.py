@@ -39,3 +39,19 @@ def test_a_picture_is_encoded_once_and_decodes_to_itself():
     assert cache.encoded(rgb.copy()) is png  # the same pixels: kept
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(png))), rgb)  # PNG: lossless
     assert Image.open(io.BytesIO(cache.encoded(rgb, "JPEG"))).format == "JPEG"
+
+
+def test_every_shipped_model_is_loaded_once_however_many_sections_take_turns(monkeypatch):
+    """A class uses every model at once: none is dropped to make room for another and loaded again."""
+    from core import checkpoints
+    names = list(checkpoints.read_manifest())
+    loads = []
+    monkeypatch.setattr(checkpoints, "load_model", lambda name: loads.append(name) or Counting(len(loads)))
+    cache._checkpoint_model.clear()
+    try:
+        first = {name: cache.model(name) for name in names}
+        again = {name: cache.model(name) for name in reversed(names)}
+    finally:
+        cache._checkpoint_model.clear()
+    assert len(names) >= 15 and sorted(loads) == sorted(names)
+    assert all(again[name] is first[name] for name in names)
