@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from core import lecture
+from core.data import DataUnavailable
 from core.ui import presenter, url_state
 
 
@@ -27,4 +28,8 @@ def show(page_file: str) -> None:
     title = url_state.choice(st.segmented_control, "Section", [s.title for s in segment.sections], key="section",
                              label_visibility="collapsed")
     presenter.questions(segment.file, title)
-    importlib.import_module(segment.section(title).module).section()
+    try:
+        importlib.import_module(segment.section(title).module).section()
+    except DataUnavailable as missing:
+        st.error(f"**This section needs {missing.what}, which this computer does not have.** Install it with "
+                 f"`{missing.install_hint}`, then reload the page.", icon=":material/cloud_off:")

@@ -145,3 +145,16 @@ def test_the_unit_shown_first_is_a_sentiment_unit():
     unit = sentiment.sentiment_unit(votes, ends)
     assert np.sum(np.abs(votes) > abs(votes[unit])) < len(votes) // 4
     assert (ends[unit, 0] - ends[unit, 1]) * np.sign(votes[unit]) > 0.5
+
+
+def test_a_section_whose_data_is_missing_says_how_to_install_it_instead_of_a_traceback(monkeypatch):
+    from core.data import DataUnavailable
+    from core.rnn.ui import sentiment as section
+
+    def without_data():
+        raise DataUnavailable("Rotten Tomatoes movie snippets", "make data", ["data/… not found"])
+
+    monkeypatch.setattr(section, "section", without_data)
+    at = open_page()
+    assert not at.exception
+    assert "Rotten Tomatoes movie snippets" in at.error[0].value and "`make data`" in at.error[0].value
