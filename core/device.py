@@ -57,4 +57,5 @@ def describe() -> str:
         return f"GPU: {torch.cuda.get_device_name(d)}"
     if d.type == "mps":
         return "GPU: Apple (MPS)"
-    return f"CPU, {torch.get_num_threads()} threads"
+    threads = torch.get_num_threads()
+    return f"CPU, {threads} thread{'s' * (threads != 1)}"

@@ -37,3 +37,15 @@ def test_to_numpy_detaches_and_copies_to_the_cpu():
     assert isinstance(out, np.ndarray) and out.tolist() == [3.0, -6.0]
     if torch.cuda.is_available():
         assert device.to_numpy(w.cuda() * 3).tolist() == [3.0, -6.0]
+
+
+def test_the_sidebar_line_counts_the_cpus_threads(fresh_choice, monkeypatch):
+    monkeypatch.setenv(device.FORCE, "cpu")
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        assert device.describe() == "CPU, 1 thread"
+        torch.set_num_threads(2)
+        assert device.describe() == "CPU, 2 threads"
+    finally:
+        torch.set_num_threads(threads)
