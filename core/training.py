@@ -25,7 +25,8 @@ class Adam:
         self.param_groups = [{"params": list(params), "lr": lr, "betas": betas, "eps": eps}]
         self.state: dict[torch.Tensor, dict] = {}
 
-    def zero_grad(self, set_to_none: bool = True) -> None:
+    def zero_grad(self) -> None:
+        """Drop every gradient (as torch's set_to_none): the next backward pass writes fresh ones."""
         for group in self.param_groups:
             for p in group["params"]:
                 p.grad = None

@@ -273,7 +273,7 @@ class Gan:
                     fake = self.G(self._z(config.batch))
                 d_out = self.D(torch.cat([self._real(config.batch), fake]))  # one pass for both halves
                 d_loss, _ = losses(config, d_out[:config.batch], d_out[config.batch:])
-                self.d_opt.zero_grad(set_to_none=True)
+                self.d_opt.zero_grad()
                 d_loss.backward()
                 self.d_opt.step()
             fake = self.G(self._z(config.batch))

@@ -19,7 +19,7 @@ from torch import nn
 from core import retrieval
 from core.device import device, to_numpy
 from core.models.seq2seq import BOS, EOS, PAD, SPECIALS, UNK, Seq2Seq, Seq2SeqConfig
-from core.training import Progress, Recipe, shuffled_batches
+from core.training import Adam, Progress, Recipe, cosine_rate, shuffled_batches
 
 TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")  # a word (with inner hyphens or apostrophes) or one symbol
 MAX_SOURCE_CHARS = 1000  # longer text is cut here, and flagged
@@ -288,20 +288,19 @@ def fit(model: Seq2Seq, pairs: list[tuple[list[int], list[int]]], steps: int, se
     dev = device()
     model.to(dev).train()
     g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=LR)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+    opt = Adam(model.parameters(), lr=LR)
     losses = []
     for step, idx in enumerate(shuffled_batches(len(pairs), BATCH, steps, g)):
+        opt.param_groups[0]["lr"] = cosine_rate(LR, step, steps)
         source, lengths, target = _batch([pairs[i] for i in idx])
         source = source.masked_fill((torch.rand(source.shape, generator=g) < WORD_DROPOUT) & (source != PAD), UNK)
         logits = model(source.to(dev), lengths, target[:, :-1].to(dev))
         loss = F.cross_entropy(logits.flatten(0, 1), target[:, 1:].flatten().to(dev), ignore_index=PAD,
                                label_smoothing=0.1)
-        opt.zero_grad(set_to_none=True)
+        opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        sched.step()
         losses.append(loss.item())
         if on_progress is not None and (step % 20 == 0 or step == steps - 1):
             on_progress(step + 1, steps, losses[-1])
