@@ -43,7 +43,7 @@ class Adam:
             states = [self.state.setdefault(p, {"step": 0, "exp_avg": torch.zeros_like(p),
                                                 "exp_avg_sq": torch.zeros_like(p)}) for p in params]
             for state in states:
-                state["step"] = int(state["step"]) + 1
+                state["step"] += 1
             means, squares = [s["exp_avg"] for s in states], [s["exp_avg_sq"] for s in states]
             torch._foreach_lerp_(means, grads, 1 - beta1)
             torch._foreach_mul_(squares, beta2)
