@@ -91,7 +91,7 @@ def grouped_bars(labels: list[str], groups: dict[str, list[float]], style: PlotS
 
 
 @functools.cache
-def _palette(colorscale: str | tuple) -> np.ndarray:
+def palette(colorscale: str | tuple) -> np.ndarray:
     """256 RGB colours sampled along a plotly colour scale: (256, 3) uint8."""
     samples = sample_colorscale(colorscale if isinstance(colorscale, str) else [list(c) for c in colorscale],
                                 list(np.linspace(0, 1, 256)), colortype="tuple")
@@ -103,7 +103,7 @@ def colourise(values: np.ndarray, colorscale: str | tuple, bounds: tuple[float, 
     lo, hi = bounds or (float(values.min()), float(values.max()))
     values = np.clip(np.nan_to_num(values, nan=lo), lo, hi)
     index = ((values - lo) / (hi - lo + 1e-12) * 255).astype(np.uint8)
-    return _palette(colorscale)[index]
+    return palette(colorscale)[index]
 
 
 def feature_strip(fmap: np.ndarray, style: PlotStyle, count: int = 8, size: int = 112, gap: int = 6) -> np.ndarray:
@@ -124,70 +124,6 @@ def tiles(pictures: list[np.ndarray], columns: int, size: int = 84, gap: int = 4
         r, c = divmod(i, columns)
         sheet[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = tile
     return sheet
-
-
-def _scene(style: PlotStyle, titles: tuple[str, str, str], **axis) -> dict:
-    """A 3-D scene seen from a little further away, with tick labels that stay readable in projector mode."""
-    tick = dict(tickfont=dict(size=round(style.font_size * 0.85)), title_font=dict(size=style.font_size))
-    return dict(xaxis=dict(title=titles[0], **tick, **axis), yaxis=dict(title=titles[1], **tick, **axis),
-                zaxis=dict(title=titles[2], **tick, **axis), camera=dict(eye=dict(x=1.7, y=1.7, z=1.1)))
-
-
-def _class_traces_3d(P: np.ndarray, y: np.ndarray, names: list[str], style: PlotStyle) -> list[dict]:
-    return [dict(type="scatter3d", x=P[y == k, 0], y=P[y == k, 1], z=P[y == k, 2], mode="markers", name=name,
-                 marker=dict(size=style.marker_size * 0.5, color=style.colour(k)))
-            for k, name in enumerate(names)]
-
-
-def scatter3d_classes(P: np.ndarray, y: np.ndarray, names: list[str], style: PlotStyle, axes: tuple[str, str, str],
-                      plane_z: float | None = None, title: str | None = None) -> go.Figure:
-    """3-D points coloured by class, optionally with the horizontal plane z = plane_z that separates them."""
-    traces: list = _class_traces_3d(P, y, names, style)
-    if plane_z is not None:
-        xs = np.linspace(P[:, 0].min(), P[:, 0].max(), 2)
-        ys = np.linspace(P[:, 1].min(), P[:, 1].max(), 2)
-        traces.append(go.Surface(x=xs, y=ys, z=np.full((2, 2), plane_z), showscale=False, opacity=0.35,
-                                 colorscale=[[0, "grey"], [1, "grey"]], name="separating plane"))
-    fig = go.Figure(traces)
-    fig.update_layout(scene=_scene(style, axes))
-    return layout(fig, style, title, height=520)
-
-
-def _plane_surface(plane: np.ndarray) -> dict:
-    """The output neuron's decision plane w·h + b = 0 inside the tanh cube [-1, 1]³."""
-    w1, w2, w3, b = plane
-    g = np.linspace(-1, 1, 25)
-    h1, h2 = np.meshgrid(g, g)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h3 = -(w1 * h1 + w2 * h2 + b) / w3
-    h3[(h3 < -1.05) | (h3 > 1.05)] = np.nan
-    return dict(type="surface", x=h1, y=h2, z=h3, showscale=False, opacity=0.35,
-                colorscale=[[0, "grey"], [1, "grey"]], name="output neuron's plane")
-
-
-def hidden_space_animation(snapshots: list, y: np.ndarray, names: list[str], style: PlotStyle) -> go.Figure:
-    """The points as the hidden layer sees them, one frame per snapshot of training, with a play button."""
-    def data(s):
-        return [*_class_traces_3d(s.hidden, y, names, style), _plane_surface(s.plane)]
-    frames = [dict(data=data(s), name=str(s.step),
-                   layout=dict(title=dict(text=f"step {s.step}: loss {s.loss:.3f}, accuracy {s.accuracy:.0%}")))
-              for s in snapshots]
-    controls = dict(
-        scene=dict(**_scene(style, ("hidden 1", "hidden 2", "hidden 3"), range=[-1.05, 1.05], autorange=False),
-                   aspectmode="cube"),
-        updatemenus=[dict(type="buttons", direction="right", x=0, y=0, xanchor="left", yanchor="top",
-                          pad=dict(t=10), buttons=[
-            dict(label="▶ Play", method="animate",
-                 args=[None, dict(frame=dict(duration=150, redraw=True), fromcurrent=True)]),
-            dict(label="Pause", method="animate",
-                 args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False))])])],
-        sliders=[dict(x=0.25, len=0.75, y=0, yanchor="top", currentvalue=dict(prefix="training step "),
-                      pad=dict(t=10), steps=[
-            dict(label=f["name"], method="animate",
-                 args=[[f["name"]], dict(mode="immediate", frame=dict(duration=0, redraw=True))]) for f in frames])])
-    # built from plain dicts without plotly's validation: 20× faster, and every key above is plotly's own
-    fig = go.Figure(dict(data=data(snapshots[0]), frames=frames, layout=controls), _validate=False)
-    return layout(fig, style, f"step 0: loss {snapshots[0].loss:.3f}, accuracy {snapshots[0].accuracy:.0%}", height=560)
 
 
 # Feed-forward networks
@@ -267,7 +203,7 @@ def sigmoid_units(x: np.ndarray, outputs: np.ndarray, c: float, style: PlotStyle
                  y_range=y_range)
 
 
-def _clip_path(points: np.ndarray, x_range: tuple[float, float], y_range: tuple[float, float]) -> np.ndarray:
+def clip_path(points: np.ndarray, x_range: tuple[float, float], y_range: tuple[float, float]) -> np.ndarray:
     """An optimizer's path (steps, 2) held inside the plotted square (a path that runs off stays on its edge)."""
     points = np.nan_to_num(points, nan=0.0, posinf=1e6, neginf=-1e6)
     return np.stack([np.clip(points[:, 0], *x_range), np.clip(points[:, 1], *y_range)], axis=1)
@@ -278,7 +214,7 @@ def loss_contour(x: np.ndarray, y: np.ndarray, z: np.ndarray, paths: dict[str, n
     """The loss surface from above with each optimizer's path, and an arrow along −gradient at the start point."""
     x_range, y_range = (float(x[0]), float(x[-1])), (float(y[0]), float(y[-1]))
     pastel = [[i / 15, "rgb({},{},{})".format(*(0.5 * c + 127.5).astype(int))]
-              for i, c in enumerate(_palette(style.sequential)[::17])]  # half-way to white: the paths stand out
+              for i, c in enumerate(palette(style.sequential)[::17])]  # half-way to white: the paths stand out
     traces = [go.Contour(x=x, y=y, z=z, colorscale=pastel, ncontours=25, showscale=True,
                          colorbar=dict(title=dict(text="loss", side="right"), thickness=14),
                          contours=dict(coloring="heatmap", showlines=True), line=dict(width=0.5, color="#666"),
@@ -286,7 +222,7 @@ def loss_contour(x: np.ndarray, y: np.ndarray, z: np.ndarray, paths: dict[str, n
                                        "<extra></extra>",
                          name="loss")]
     for i, (name, p) in reversed(list(enumerate(paths.items()))):  # the first path drawn last, on top
-        p = _clip_path(p, x_range, y_range)
+        p = clip_path(p, x_range, y_range)
         traces.append(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", name=name, legendrank=i,
                                  line=dict(color=style.colour(i), width=style.line_width),
                                  marker=dict(size=style.marker_size * 0.5)))
@@ -309,25 +245,6 @@ def loss_contour(x: np.ndarray, y: np.ndarray, z: np.ndarray, paths: dict[str, n
     fig.update_xaxes(title=axes[0], range=x_range, constrain="domain")
     fig.update_yaxes(title=axes[1], range=y_range, scaleanchor="x")
     fig.update_layout(clickmode="event+select", dragmode=False)
-    return legend_below(layout(fig, style, title, height=520))
-
-
-def loss_surface_3d(x: np.ndarray, y: np.ndarray, z: np.ndarray, paths: dict[str, tuple[np.ndarray, np.ndarray]],
-                    axes: tuple[str, str], style: PlotStyle, title: str | None = None) -> go.Figure:
-    """The loss as a landscape, each optimizer's path (points (steps, 2), their losses (steps,)) walking on it."""
-    x_range, y_range = (float(x[0]), float(x[-1])), (float(y[0]), float(y[-1]))
-    lift = 0.01 * float(z.max() - z.min())  # just above the surface, so the path is not hidden in it
-    traces: list = [go.Surface(x=x, y=y, z=z, colorscale=style.sequential, showscale=False, opacity=0.75, name="loss")]
-    for i, (name, (p, losses)) in enumerate(paths.items()):
-        p = _clip_path(p, x_range, y_range)
-        traces.append(go.Scatter3d(x=p[:, 0], y=p[:, 1], z=np.clip(losses, z.min(), z.max()) + lift, mode="lines",
-                                   name=name, line=dict(color=style.colour(i), width=style.line_width * 2.5)))
-    fig = go.Figure(traces)
-    scene = _scene(style, (axes[0], axes[1], "loss"))
-    scene.update(camera=dict(eye=dict(x=1.65, y=-1.95, z=1.2)))
-    for axis in ("xaxis", "yaxis", "zaxis"):
-        scene[axis].update(nticks=5)
-    fig.update_layout(scene=scene)
     return legend_below(layout(fig, style, title, height=520))
 
 

@@ -1,11 +1,12 @@
 """Projector mode: larger text, thicker lines and a colour-blind-safe palette, for a lecture hall; and the
 plot display that honours it. The sidebar, which the lecturer reads, keeps its size."""
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
 from core.plots import NORMAL, PROJECTOR, PlotStyle
-from core.ui import url_state
+from core.ui import live_loop, url_state
 
 KEY = "projector"
 _LARGE_TEXT = """<style>
@@ -35,6 +36,16 @@ def chart(fig, key: str, on_click: Callable | None = None) -> None:
     `on_click` runs when a point is clicked, with the chart's selection in st.session_state[key]."""
     clicks = dict(on_select=on_click, selection_mode="points") if on_click else {}
     st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False}, **clicks)
+
+
+_SCENE = Path(__file__).parent / "scene3d"
+_scene_renderer = st.components.v2.component("scene3d", js=live_loop.script(live_loop.LINE_CHART, _SCENE.with_suffix(".js")),
+                                             css=_SCENE.with_suffix(".css").read_text())
+
+
+def scene(figure: dict, key: str) -> None:
+    """Show a 3-D figure (core/scene3d.py), drawn on a canvas in the browser; the student turns it by dragging."""
+    _scene_renderer(key=key, data=figure)
 
 
 def style() -> PlotStyle:

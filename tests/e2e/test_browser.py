@@ -116,5 +116,5 @@ def test_truncated_jpeg_upload_shows_a_message(app):
 def test_lifted_data_b_renders_from_its_url(app):
     app.open("recap", section="Data A vs Data B", ab_lift="1")
     app.assert_no_exception()
-    app.page.locator(".st-key-ab_lifted [data-testid='stPlotlyChart']").wait_for(state="visible")
+    app.page.locator(".st-key-ab_lifted .scene3d canvas").wait_for(state="visible")
     app.screenshot("recap-data-a-vs-data-b-lifted")

@@ -3,7 +3,7 @@ escaping a local minimum."""
 import numpy as np
 import streamlit as st
 
-from core import plots
+from core import plots, scene3d
 from core.feed_forward import descent
 from core.ui import projector, url_state
 
@@ -43,9 +43,9 @@ def section() -> None:
                                            surface.axes, style, "From above (click to start elsewhere)"),
                         key="gd_contour", on_click=start_where_clicked)
     with landscape:
-        projector.chart(plots.loss_surface_3d(surface.x, surface.y, surface.z,
-                                              {k: (p, surface.loss(p)) for k, p in paths.items()}, surface.axes,
-                                              style, "As a landscape"), key="gd_surface_3d")
+        projector.scene(scene3d.loss_landscape(surface.x, surface.y, surface.z,
+                                               {k: (p, surface.loss(p)) for k, p in paths.items()}, surface.axes,
+                                               style, "As a landscape"), key="gd_surface_3d")
     a, b = surface.axes
     st.markdown(f"At the start ✕ the gradient has one entry per weight: ∂L/∂{a} = **{gradient[0]:.3g}**, "
                 f"∂L/∂{b} = **{gradient[1]:.3g}**. Gradient descent moves by −η·∇L, along the arrow.")

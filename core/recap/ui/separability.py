@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import plots
+from core import plots, scene3d
 from core.recap import separability
 from core.ui import presenter, projector, url_state
 
@@ -13,10 +13,10 @@ from core.ui import presenter, projector, url_state
 # unpickling a copy from st.cache_data, took most of a rerun, so a lecture's stop appeared only seconds after Next.
 
 @st.cache_resource(max_entries=16, show_spinner="Training the small network…")
-def hidden_space_animation(n: int, noise: float, seed: int, style: plots.PlotStyle) -> go.Figure:
-    """Data B as a 2-3-1 network's hidden layer sees it over training, as an animated figure."""
+def hidden_space_animation(n: int, noise: float, seed: int, style: plots.PlotStyle) -> dict:
+    """Data B as a 2-3-1 network's hidden layer sees it over training, as an animated 3-D figure."""
     X, y = separability.data_b(n, noise, seed)
-    return plots.hidden_space_animation(separability.hidden_layer_over_training(X, y, seed=seed), y,
+    return scene3d.hidden_space_animation(separability.hidden_layer_over_training(X, y, seed=seed), y,
                                         separability.CLASSES, style)
 
 
@@ -32,12 +32,12 @@ def data_sets(n: int, noise: float, style: plots.PlotStyle) -> dict[str, tuple[g
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def lifted_data_b(n: int, noise: float, style: plots.PlotStyle) -> go.Figure:
+def lifted_data_b(n: int, noise: float, style: plots.PlotStyle) -> dict:
     """Data B with the feature x₁² + x₂², and the flat plane through its median that separates the classes."""
     X, y = separability.data_b(n, noise, 0)
     lifted = separability.lift(X)
     acc = separability.linear_accuracy(lifted, y)
-    return plots.scatter3d_classes(lifted, y, separability.CLASSES, style, ("x₁", "x₂", "x₁² + x₂²"),
+    return scene3d.classes(lifted, y, separability.CLASSES, style, ("x₁", "x₂", "x₁² + x₂²"),
                                    plane_z=float(np.median(lifted[:, 2])),
                                    title=f"Data B with a third feature: a flat plane gets {acc:.0%}")
 
@@ -58,9 +58,9 @@ def section() -> None:
     with presenter.answer():
         st.markdown(" · ".join(verdict for _, verdict in data.values()))
     if url_state.toggle("Add the feature x₁² + x₂² to Data B", key="ab_lift"):
-        projector.chart(lifted_data_b(n, noise, style), key="ab_lifted")
+        projector.scene(lifted_data_b(n, noise, style), key="ab_lifted")
     st.subheader("That is precisely what deep learning does")
     st.markdown("A network with one hidden layer of 3 tanh neurons learns its own transformation of Data B. "
                 "Press ▶ to watch the hidden layer move the points until one plane (the output neuron) "
                 "separates them.")
-    projector.chart(hidden_space_animation(n, noise, 0, style), key="ab_hidden")
+    projector.scene(hidden_space_animation(n, noise, 0, style), key="ab_hidden")
