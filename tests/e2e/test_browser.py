@@ -47,11 +47,15 @@ def truncated_jpeg() -> bytes:
 
 
 @pytest.mark.parametrize("segment", SEGMENTS, ids=lambda s: s.url_path)
-def test_every_page_renders(app, segment):
+def test_every_page_renders_with_nothing_fetched_from_elsewhere(app, segment):
+    asked = []
+    app.page.on("request", lambda r: asked.append(r.url))
     app.open(segment.url_path)
     app.assert_no_exception()
     app.page.locator("h1").first.wait_for(state="visible")
     app.screenshot(f"page-{segment.url_path}")
+    server = urlparse(app.base).netloc
+    assert [url for url in asked if urlparse(url).scheme not in ("data", "blob") and urlparse(url).netloc != server] == []
 
 
 @pytest.mark.parametrize("section", SECTIONS, ids=slug)
