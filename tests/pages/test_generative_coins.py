@@ -3,6 +3,8 @@ is judged fair; bad sequences get a message; the buttons fill, swap and sample; 
 comparison draws for every dataset, with samples from the generative model."""
 import json
 
+import numpy as np
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -132,3 +134,16 @@ def test_the_2d_part_draws_for_every_dataset(page, dataset):
     assert len(accuracies) == 2 and all(v.endswith("%") for v in accuracies)
     expected = gd.compare(dataset, 300, 0.1, 0)
     assert accuracies == [f"{expected.accuracy_generative:.0%}", f"{expected.accuracy_discriminative:.0%}"]
+
+
+def test_the_boundaries_are_drawn_where_each_model_says_one_half(page):
+    at = page
+    at.segmented_control(key="gd_data").set_value("Gaussian blobs").run()
+    traces = {t.get("name"): t for t in chart(at, "gd_scatter")["data"]}
+    c = gd.compare("Gaussian blobs", 300, 0.1, 0)
+    models = {"generative boundary (Gaussians)": c.generative.predict_proba,
+              "discriminative boundary (logistic regression)": gd.logistic_regression(c.X_train, c.y_train, False)}
+    for name, predict in models.items():
+        x, y = (np.array([v for v in traces[name][axis] if v is not None]) for axis in ("x", "y"))
+        assert len(x) > 20
+        np.testing.assert_allclose(predict(np.stack([x, y], axis=1))[:, 1], 0.5, atol=0.02)

@@ -1,6 +1,7 @@
 """You just discriminated using a generative model: the notes' two coins (which one is fair? likelihoods, Bayes'
 rule, the bias learned from data, new tosses sampled from it), then the same idea in 2-D, class-conditional Gaussians
 beside logistic regression on one dataset."""
+import contourpy
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -154,6 +155,16 @@ def mle_figure(coins: dict[str, tuple[int, int]], style: plots.PlotStyle) -> go.
     return plots.legend_below(plots.layout(fig, style, "The bias learned from data", height=380))
 
 
+def boundary(grid_x: np.ndarray, grid_y: np.ndarray, p: np.ndarray) -> tuple[list, list]:
+    """Where p(class 1 | x) = 0.5 on the grid (p: rows along y), as line pieces x, y with None between them: a few
+    hundred points for the browser instead of the whole grid."""
+    xs, ys = [], []
+    for piece in contourpy.contour_generator(grid_x, grid_y, p).lines(0.5):
+        xs += [*piece[:, 0].round(4), None]
+        ys += [*piece[:, 1].round(4), None]
+    return xs, ys
+
+
 def scatter_figure(c: gd.Comparison, samples: tuple[np.ndarray, np.ndarray] | None, style: plots.PlotStyle,
                    quadratic: bool) -> go.Figure:
     """Both classes, both models' boundaries p(class 1 | x) = 0.5, the Gaussians' equal-density curves, and
@@ -191,8 +202,8 @@ def scatter_figure(c: gd.Comparison, samples: tuple[np.ndarray, np.ndarray] | No
              ("discriminative boundary (logistic regression" + (", quadratic" if quadratic else "") + ")",
               c.p_discriminative, style.colour(4), "dash")]
     for name, z, colour, dash in lines:
-        fig.add_trace(go.Contour(x=c.grid_x, y=c.grid_y, z=z, name=name, showlegend=True, showscale=False,
-                                 contours=dict(start=0.5, end=0.5, size=1, coloring="none"), hoverinfo="skip",
+        xs, ys = boundary(c.grid_x, c.grid_y, z)
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, hoverinfo="skip",
                                  line=dict(color=colour, width=style.line_width * 1.5, dash=dash)))
     fig.update_xaxes(title="x₁", range=[c.grid_x[0], c.grid_x[-1]], zeroline=False, constrain="domain")
     fig.update_yaxes(title="x₂", range=[c.grid_y[0], c.grid_y[-1]], zeroline=False, scaleanchor="x")
