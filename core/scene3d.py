@@ -66,7 +66,7 @@ def scene(frames: list[dict], titles: tuple[str, str, str], ranges: list[tuple[f
             "box": {"titles": list(titles), "lo": [lo for lo, _ in ranges], "hi": [hi for _, hi in ranges],
                     "aspect": list(aspect)},
             "camera": {"azimuth": camera[0], "elevation": camera[1]}, "height": height + (60 if projector else 0),
-            "style": {"fontSize": style.font_size, "lineWidth": style.line_width, "projector": projector}}
+            "style": {"fontSize": style.font_size, "projector": projector}}
 
 
 # The lecture's 3-D figures

@@ -127,7 +127,7 @@ function primitives(items, view, box) {
     ...list.filter((p) => p.front).sort(order)];
 }
 
-function paint(context, p, screen, style) {
+function paint(context, p, screen) {
   const { item, at } = p;
   if (item.kind === "points") {
     const [x, y] = screen(at[0], at[1]);
@@ -182,7 +182,7 @@ function cellColour(item, level, shade) {
 function drawBox(context, box, view, screen, style) {
   // The three far faces with grid lines at round values, and each axis's ticks and title along an outer edge.
   const font = Math.round(style.fontSize * 0.85), at = (q) => {
-    const [p] = [projected(Float64Array.from(q), view)];
+    const p = projected(Float64Array.from(q), view);
     return screen(p[0], p[1]);
   };
   const ticks = [0, 1, 2].map((k) => niceTicks(box.lo[k], box.hi[k], 4).filter((t) => t >= box.lo[k] && t <= box.hi[k]));
@@ -282,7 +282,7 @@ function sceneInstance(parent) {
     context.clearRect(0, 0, width, height);
     drawBox(context, scene.box, view, screen, style);
     context.lineCap = "round";
-    primitives(items[frame], view, scene.box).forEach((p) => paint(context, p, screen, style));
+    primitives(items[frame], view, scene.box).forEach((p) => paint(context, p, screen));
     const shown = scene.frames[frame];
     title.textContent = shown.title ?? scene.title ?? "";
     canvas.setAttribute("aria-label", title.textContent);
