@@ -12,7 +12,8 @@ from core import device  # noqa: E402
 from core.lecture import LECTURE_PAGE, SEGMENTS  # noqa: E402
 from core.ui import presenter, projector, url_state  # noqa: E402
 
-st.set_page_config(page_title="CNNs, RNNs, GANs et al.", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
+st.set_page_config(page_title="CNNs, RNNs, GANs et al.", page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
+                   layout="wide")
 device.set_threads(spare=1)
 device.take_turns()
 

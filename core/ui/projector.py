@@ -39,8 +39,9 @@ def chart(fig, key: str, on_click: Callable | None = None) -> None:
 
 
 _SCENE = Path(__file__).parent / "scene3d"
-_scene_renderer = st.components.v2.component("scene3d", js=live_loop.script(live_loop.LINE_CHART, _SCENE.with_suffix(".js")),
-                                             css=_SCENE.with_suffix(".css").read_text())
+_scene_renderer = st.components.v2.component(
+    "scene3d", js=live_loop.script(live_loop.LINE_CHART, _SCENE.with_suffix(".js")),
+    css=_SCENE.with_suffix(".css").read_text())
 
 
 def scene(figure: dict, key: str) -> None:

@@ -80,9 +80,11 @@ function primitives(items, view, box) {
   // which side of the plane the viewer is on, in data coordinates
   const side = plane && Math.sign([0, 1, 2].reduce((s, k) => s + plane.plane[k] * view.toward[k]
     * ((box.hi[k] - box.lo[k]) / (2 * box.aspect[k])), 0));
-  const inFront = (p) => !plane || side * (plane.plane[0] * p[0] + plane.plane[1] * p[1] + plane.plane[2] * p[2]
-    + plane.plane[3]) >= 0;
-  const data = (q, i) => [0, 1, 2].map((k) => box.lo[k] + ((q[i + k] / box.aspect[k] + 1) * (box.hi[k] - box.lo[k])) / 2);
+  const inFront = (q, i) => {  // the point q[i..i+2], in the box's coordinates, on the viewer's side of the plane
+    if (!plane) return true;
+    const p = [0, 1, 2].map((k) => box.lo[k] + ((q[i + k] / box.aspect[k] + 1) * (box.hi[k] - box.lo[k])) / 2);
+    return side * (plane.plane[0] * p[0] + plane.plane[1] * p[1] + plane.plane[2] * p[2] + plane.plane[3]) >= 0;
+  };
   const light = view.toward.map((v, k) => v * 0.8 + view.up[k] * 0.6);
   const field = items.find((item) => item.kind === "surface");  // a line on it is drawn over the cells it crosses
   const onTop = field ? 3 / Math.min(field.nx, field.ny) : 0;
@@ -90,12 +92,12 @@ function primitives(items, view, box) {
     const s = projected(item.q, view);
     if (item.kind === "points") {
       for (let i = 0; i < s.length; i += 3) {
-        if (Number.isFinite(s[i] + s[i + 1])) list.push({ item, front: inFront(data(item.q, i)), depth: s[i + 2], at: [s[i], s[i + 1]] });
+        if (Number.isFinite(s[i] + s[i + 1])) list.push({ item, front: inFront(item.q, i), depth: s[i + 2], at: [s[i], s[i + 1]] });
       }
     } else if (item.kind === "line") {
       for (let i = 0; i + 5 < s.length; i += 3) {
         if (!Number.isFinite(s[i] + s[i + 1] + s[i + 3] + s[i + 4])) continue;
-        list.push({ item, front: inFront(data(item.q, i)), depth: (s[i + 2] + s[i + 5]) / 2 + onTop,
+        list.push({ item, front: inFront(item.q, i), depth: (s[i + 2] + s[i + 5]) / 2 + onTop,
           at: [s[i], s[i + 1], s[i + 3], s[i + 4]] });
       }
     } else if (item.kind === "surface") {

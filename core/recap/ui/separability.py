@@ -17,7 +17,7 @@ def hidden_space_animation(n: int, noise: float, seed: int, style: plots.PlotSty
     """Data B as a 2-3-1 network's hidden layer sees it over training, as an animated 3-D figure."""
     X, y = separability.data_b(n, noise, seed)
     return scene3d.hidden_space_animation(separability.hidden_layer_over_training(X, y, seed=seed), y,
-                                        separability.CLASSES, style)
+                                          separability.CLASSES, style)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -38,8 +38,8 @@ def lifted_data_b(n: int, noise: float, style: plots.PlotStyle) -> dict:
     lifted = separability.lift(X)
     acc = separability.linear_accuracy(lifted, y)
     return scene3d.classes(lifted, y, separability.CLASSES, style, ("x₁", "x₂", "x₁² + x₂²"),
-                                   plane_z=float(np.median(lifted[:, 2])),
-                                   title=f"Data B with a third feature: a flat plane gets {acc:.0%}")
+                           plane_z=float(np.median(lifted[:, 2])),
+                           title=f"Data B with a third feature: a flat plane gets {acc:.0%}")
 
 
 def section() -> None:
