@@ -74,6 +74,7 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    (ROOT / "tests" / "artifacts").mkdir(exist_ok=True)
     with open(ROOT / "tests" / "artifacts" / "bench-clicks.log", "w") as log:
         proc = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
