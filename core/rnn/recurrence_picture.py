@@ -1,6 +1,9 @@
 """The recurrence drawn as on the slides: one step of a cell with every gate's sums, and the network unrolled over
 the sentence, layer above layer, each state handed to the next step. Vectors are rows or columns of squares
 coloured by value (−1 … +1), their numbers written inside."""
+from collections import defaultdict
+from functools import cache
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
@@ -13,26 +16,68 @@ CELL_STATE = "#009E73"  # the LSTM's cell state, green wherever it is carried (c
 CURRENT = "rgba(255, 200, 0, 0.25)"  # the step being shown, in the unrolled graph
 ACTIVATION = {"h": "tanh", "g": "tanh", "n": "tanh"}  # every other gate: σ
 CELL_WIDTH, ROW_PITCH, UNIT_PX = 1.5, 2.0, 30  # a number's square (1 high), gate rows apart, pixels per unit upwards
+ANCHOR = {"left": "right", "center": "center", "right": "left"}  # a label's anchor -> where its text lies
+SHADES = 20  # the squares' colours: −1 … +1 in steps of 0.1, so that squares of one colour are drawn together
 
 
 class Drawing:
-    """Shapes, annotations and traces collected, then made into one figure at once: plotly's add_shape and
-    add_annotation re-check every shape already there, so a figure of hundreds of squares took seconds to draw."""
+    """Squares, lines, arrows and labels collected, then drawn as a few traces: the squares of one colour are one
+    filled path, the labels of one look one text trace, the numbers one more. As plotly layout shapes and annotations,
+    each laid out and measured on its own, a whole unrolled sentence took most of a second to appear in the browser."""
 
     def __init__(self) -> None:
-        self.shapes, self.annotations, self.traces = [], [], []
+        self.squares = defaultdict(list)  # (fill, border) -> corners (x0, y0, x1, y1)
+        self.lines = defaultdict(list)  # (colour, width, dash) -> polylines
+        self.heads = defaultdict(list)  # (colour, width) -> arrows (start, end), a head at the end
+        self.labels = defaultdict(list)  # (size, colour, anchor) -> (x, y, text)
+        self.numbers = defaultdict(list)  # size -> (x, y, text or "", ink, hover)
 
-    def add_shape(self, **shape) -> None:
-        self.shapes.append(shape)
+    def square(self, x0: float, y0: float, x1: float, y1: float, fill: str, border: str | None = "#777") -> None:
+        self.squares[fill, border].append((x0, y0, x1, y1))
 
-    def add_annotation(self, **annotation) -> None:
-        self.annotations.append(annotation)
+    def line(self, points: list[tuple[float, float]], colour: str, width: float, dash: str | None = None) -> None:
+        self.lines[colour, width, dash].append(points)
 
-    def add_trace(self, trace: go.Scatter) -> None:
-        self.traces.append(trace)
+    def arrow(self, start: tuple[float, float], end: tuple[float, float], colour: str, width: float,
+              dash: str | None = None) -> None:
+        self.line([start, end], colour, width, dash)
+        self.heads[colour, width].append((start, end))
+
+    def label(self, x: float, y: float, text: str, size: int, colour: str, anchor: str) -> None:
+        self.labels[size, colour, anchor].append((x, y, text))
+
+    def number(self, x: float, y: float, text: str, size: int, ink: str, hover: str) -> None:
+        self.numbers[size].append((x, y, text, ink, hover))
 
     def figure(self) -> go.Figure:
-        return go.Figure(self.traces, layout=dict(shapes=self.shapes, annotations=self.annotations))
+        quiet = dict(hoverinfo="skip", showlegend=False)
+        traces = []
+        for (fill, border), corners in self.squares.items():
+            x = [v for x0, _, x1, _ in corners for v in (x0, x1, x1, x0, x0, None)]
+            y = [v for _, y0, _, y1 in corners for v in (y0, y0, y1, y1, y0, None)]
+            traces.append(go.Scatter(x=x, y=y, mode="lines", fill="toself", fillcolor=fill,
+                                     line=dict(color=border or fill, width=1 if border else 0), **quiet))
+        for (colour, width, dash), polylines in self.lines.items():
+            traces.append(go.Scatter(x=[p[0] if p else None for points in polylines for p in [*points, None]],
+                                     y=[p[1] if p else None for points in polylines for p in [*points, None]],
+                                     mode="lines", line=dict(color=colour, width=width, dash=dash), **quiet))
+        for (colour, width), arrows in self.heads.items():  # each head turned along its arrow, its tip at the end
+            head = 3 * width + 6
+            traces.append(go.Scatter(x=[v for start, end in arrows for v in (start[0], end[0], None)],
+                                     y=[v for start, end in arrows for v in (start[1], end[1], None)],
+                                     mode="markers", marker=dict(symbol="triangle-up", angleref="previous",
+                                                                 size=[0, head, 0] * len(arrows), standoff=head / 2,
+                                                                 color=colour, opacity=1, line=dict(width=0)), **quiet))
+        for (size, colour, anchor), labels in self.labels.items():
+            x, y, text = zip(*labels)
+            traces.append(go.Scatter(x=x, y=y, text=text, mode="text", textposition=f"middle {ANCHOR[anchor]}",
+                                     textfont=dict(size=size, color=colour), **quiet))
+        for size, numbers in self.numbers.items():  # hover gives every square's value, written or not
+            x, y, text, ink, hover = zip(*numbers)
+            traces.append(go.Scatter(x=x, y=y, text=text, hovertext=hover, mode="markers+text", name="numbers",
+                                     marker=dict(opacity=0, size=12), textfont=dict(size=size, color=ink),
+                                     hovertemplate="%{hovertext}<extra></extra>", showlegend=False))
+        return go.Figure(traces)
 
 
 def colours(style: PlotStyle) -> str:
@@ -41,7 +86,12 @@ def colours(style: PlotStyle) -> str:
 
 
 def _colour(value: float, style: PlotStyle) -> str:
-    return sample_colorscale(style.diverging, [float(np.clip((value + 1) / 2, 0, 1))])[0]
+    return _shade(style.diverging, round(float(np.clip((value + 1) / 2, 0, 1)) * SHADES))
+
+
+@cache
+def _shade(scale: str, step: int) -> str:
+    return sample_colorscale(scale, [step / SHADES])[0]
 
 
 def _ink(value: float) -> str:
@@ -52,37 +102,24 @@ def _ink(value: float) -> str:
 def vector(fig: Drawing, values: np.ndarray, x: float, y: float, style: PlotStyle, vertical: bool = False,
            width: float = 1.0, numbers: bool = True, hover: str = "") -> None:
     """Squares (`width` wide, 1 high) from (x, y) rightwards, or downwards, one per value, each with its number (two
-    decimals, or one in projector mode's large type); hover gives four. The numbers are one trace per vector: a figure
-    of a whole unrolled sentence has hundreds of squares."""
+    decimals, or one in projector mode's large type, or none); hover gives four."""
     decimals = 1 if style.font_size > 16 else 2
     values = np.asarray(values, dtype=float)
     corners = [(x, y - k) if vertical else (x + k * width, y) for k in range(len(values))]
-    for (x0, y0), v in zip(corners, values):
-        fig.add_shape(type="rect", x0=x0, y0=y0 - 1, x1=x0 + width, y1=y0, line=dict(color="#777", width=1),
-                      fillcolor=_colour(v, style), layer="below")
-    fig.add_trace(go.Scatter(
-        x=[x0 + width / 2 for x0, _ in corners], y=[y0 - 0.5 for _, y0 in corners],
-        mode="text" if numbers else "markers", marker=dict(opacity=0, size=12),
-        text=[f"{round(v, decimals) + 0.0:.{decimals}f}".replace("-", "−") for v in values] if numbers else None,
-        textfont=dict(size=max(10, round(style.font_size * 0.72)), color=[_ink(v) for v in values]),
-        hovertext=[f"{hover}[{k}] = {v:.4f}" for k, v in enumerate(values)],
-        hovertemplate="%{hovertext}<extra></extra>", showlegend=False))
+    for k, ((x0, y0), v) in enumerate(zip(corners, values)):
+        fig.square(x0, y0 - 1, x0 + width, y0, _colour(v, style))
+        fig.number(x0 + width / 2, y0 - 0.5, f"{round(v, decimals) + 0.0:.{decimals}f}".replace("-", "−")
+                   if numbers else "", max(10, round(style.font_size * 0.72)), _ink(v), f"{hover}[{k}] = {v:.4f}")
 
 
 def _label(fig: Drawing, text: str, x: float, y: float, style: PlotStyle, anchor: str = "center",
            colour: str = "#222", scale: float = 0.85) -> None:
-    fig.add_annotation(x=x, y=y, text=text, showarrow=False, xanchor=anchor,
-                       font=dict(size=round(style.font_size * scale), color=colour))
+    fig.label(x, y, text, round(style.font_size * scale), colour, anchor)
 
 
 def _arrow(fig: Drawing, start: tuple[float, float], end: tuple[float, float], style: PlotStyle,
            dash: str | None = None, colour: str = ARROW) -> None:
-    fig.add_annotation(x=end[0], y=end[1], ax=start[0], ay=start[1], xref="x", yref="y", axref="x", ayref="y",
-                       text="", showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=style.line_width * 0.7,
-                       arrowcolor=colour, standoff=2, startstandoff=2)
-    if dash:  # plotly's arrows are solid; a dashed line under a short arrow head
-        fig.add_shape(type="line", x0=start[0], y0=start[1], x1=end[0], y1=end[1],
-                      line=dict(color=colour, width=style.line_width * 0.7, dash=dash))
+    fig.arrow(start, end, colour, style.line_width * 0.7, dash)
 
 
 def cell_figure(step: Step, kind: str, word: str, style: PlotStyle, output: np.ndarray | None = None) -> go.Figure:
@@ -138,9 +175,8 @@ def cell_figure(step: Step, kind: str, word: str, style: PlotStyle, output: np.n
         _arrow(fig, (right + H * W / 2, y - 1.6), (right + H * W / 2, y - 1.05), style)
         top = max(top, y + 1.1)
     h_new, h_prev = middle + 1.1 * (len(outputs) - 1), middle + 1.1 * len(inputs)  # the two states' middles
-    fig.add_shape(type="path", line=dict(color=ARROW, width=style.line_width * 0.7, dash="dot"),
-                  path=f"M {right + H * W + 0.1},{h_new} L {loop_x},{h_new} L {loop_x},{bottom} "
-                       f"L -0.9,{bottom} L -0.9,{h_prev} L -0.3,{h_prev}")
+    fig.line([(right + H * W + 0.1, h_new), (loop_x, h_new), (loop_x, bottom), (-0.9, bottom), (-0.9, h_prev),
+              (-0.3, h_prev)], ARROW, style.line_width * 0.7, "dot")
     _arrow(fig, (-0.9, h_prev), (-0.02, h_prev), style)
     _label(fig, "delay: h<sub>t</sub> comes back as h<sub>t−1</sub> when the next word is read",
            loop_x / 2, bottom - 0.45, style, scale=0.75, colour=ARROW)
@@ -161,9 +197,8 @@ def unrolled_figure(layers: list[list[Step]], tokens: list[str], current: int, s
     pitch, height = 2.2 + (1.6 if lstm else 0), H + 1.6  # from one word's column to the next; one layer up
     fig = Drawing()
     T, L = len(tokens), len(layers)
-    fig.add_shape(type="rect", x0=current * pitch - 0.6, x1=current * pitch + 1.6 + (1.6 if lstm else 0),
-                  y0=-1.6, y1=L * height + (1.8 if outputs is not None else 0.4), line=dict(width=0),
-                  fillcolor=CURRENT, layer="below")
+    fig.square(current * pitch - 0.6, -1.6, current * pitch + 1.6 + (1.6 if lstm else 0),
+               L * height + (1.8 if outputs is not None else 0.4), CURRENT, border=None)
     for t, token in enumerate(tokens):
         x = t * pitch
         _label(fig, token, x + 0.5 + (0.8 if lstm else 0), -1.0, style, colour="#111")
@@ -177,12 +212,10 @@ def unrolled_figure(layers: list[list[Step]], tokens: list[str], current: int, s
                 _arrow(fig, (x + 1.05, y - H / 2), (x + pitch - 0.05, y - H / 2), style)
             elif t + 1 < T:  # two belts: the cell state above the states, the state h below them
                 a, b = x + 0.8, x + pitch + 0.2
-                fig.add_shape(type="path", path=f"M {a},{y - H} L {a},{y - H - 0.4} L {b},{y - H - 0.4}",
-                              line=dict(color=ARROW, width=style.line_width * 0.7))
+                fig.line([(a, y - H), (a, y - H - 0.4), (b, y - H - 0.4)], ARROW, style.line_width * 0.7)
                 _arrow(fig, (b, y - H - 0.4), (b, y - H), style)
                 a, b = x + 2.1, x + pitch + 2.1
-                fig.add_shape(type="path", path=f"M {a},{y} L {a},{y + 0.4} L {b},{y + 0.4}",
-                              line=dict(color=CELL_STATE, width=style.line_width * 0.7))
+                fig.line([(a, y), (a, y + 0.4), (b, y + 0.4)], CELL_STATE, style.line_width * 0.7)
                 _arrow(fig, (b, y + 0.4), (b, y), style, colour=CELL_STATE)
             if l + 1 < L:
                 _arrow(fig, (x + 0.5, y + 0.05), (x + 0.5, y + height - H - 0.05), style)
