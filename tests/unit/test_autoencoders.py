@@ -9,6 +9,7 @@ from core import checkpoints
 from core.generative import autoencoders as ae
 from core.models import build
 from core.models.autoencoder import AEConfig, Autoencoder, AutoencoderSet
+from core.plots import NORMAL
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -157,3 +158,19 @@ def test_first_of_each_class():
     assert ae.first_of_each_class(np.zeros(100, np.int64)) == list(range(10))
     faces, labels = ae.images("faces")
     assert faces.shape == (100, 25, 25) and faces.dtype == np.uint8 and set(labels) == {0}
+
+
+def test_a_scatter_of_ten_thousand_codes_draws_one_in_five_and_a_click_finds_its_image(monkeypatch):
+    from core.generative.ui import autoencoders as ui
+    rng = np.random.default_rng(0)
+    codes, labels = rng.normal(size=(10_000, 2)), rng.integers(0, 10, 10_000)
+    fig = ui.code_scatter(codes, labels, [str(k) for k in range(10)], NORMAL, "codes")
+    classes = [t for t in fig.data if t.customdata is not None]
+    assert sum(len(t.x) for t in classes) <= ui.MOST_POINTS and "1 in 5 of the 10,000" in fig.layout.title.text
+    for k, trace in enumerate(classes):
+        assert len(trace.x) >= 0.75 * (labels == k).sum() / 5 and (labels[trace.customdata] == k).all()
+        np.testing.assert_array_equal(np.stack([trace.x, trace.y], 1), codes[trace.customdata])
+    for point, expected in [({"customdata": 4321}, 4321),  # what plotly sends: the point's customdata
+                            ({"curve_number": 3, "point_index": 7}, classes[3].customdata[7])]:  # or where it is
+        monkeypatch.setattr(ui.st, "session_state", {"scatter": {"selection": {"points": [point]}}})
+        assert ui.clicked_index("scatter", labels) == expected

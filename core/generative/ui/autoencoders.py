@@ -89,19 +89,34 @@ def labelled_row(label: str, pictures, size: int = 84, columns: int | None = Non
     right.image(strip(pictures, columns, size))
 
 
+MOST_POINTS = 2000  # a scatter of codes draws at most this many, one in every few: 10,000 points took 0.6 s to appear
+
+
+def _every(n: int) -> int:
+    """Draw one point in this many."""
+    return -(-n // MOST_POINTS)
+
+
+def _members(labels: np.ndarray, k: int) -> np.ndarray:
+    """The test indices of class k that a code scatter draws: those among every few test images."""
+    return np.flatnonzero((labels == k) & (np.arange(len(labels)) % _every(len(labels)) == 0))
+
+
 def code_scatter(codes2: np.ndarray, labels: np.ndarray, classes, style: plots.PlotStyle, title: str,
                  marked: tuple[float, float] | None = None, height: int = 460) -> go.Figure:
-    """2-D codes coloured by class (customdata: each point's test index); a star where `marked`."""
-    gl = len(codes2) > 2000
-    Scatter = go.Scattergl if gl else go.Scatter
+    """2-D codes coloured by class, one in every few of each class if there are many (customdata: each point's test
+    index); a star where `marked`."""
+    every = _every(len(codes2))
+    if every > 1:
+        title += f" (1 in {every} of the {len(codes2):,})"
     traces = []
     for k, name in enumerate(classes):
-        members = np.flatnonzero(labels == k)
+        members = _members(labels, k)
         symbol = ("circle", "diamond", "square")[k // len(style.palette) % 3]  # colours repeat: shapes differ
-        traces.append(Scatter(x=codes2[members, 0], y=codes2[members, 1], customdata=members, mode="markers",
-                              name=name, marker=dict(size=style.marker_size * (0.55 if gl else 1.0),
-                                                     color=style.colour(k), opacity=0.7, symbol=symbol),
-                              hovertemplate=f"{name} #%{{customdata}}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
+        traces.append(go.Scatter(x=codes2[members, 0], y=codes2[members, 1], customdata=members, mode="markers",
+                                 name=name, marker=dict(size=style.marker_size * (0.7 if every > 1 else 1),
+                                                        color=style.colour(k), opacity=0.7, symbol=symbol),
+                                 hovertemplate=f"{name} #%{{customdata}}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
     if marked is not None:
         traces.append(go.Scatter(x=[marked[0]], y=[marked[1]], mode="markers", name="decoded point",
                                  marker=dict(symbol="star", size=style.marker_size * 3, color="black",
@@ -127,7 +142,7 @@ def clicked_index(key: str, labels: np.ndarray | None = None) -> int | None:
             return int(data)
         curve, index = point.get("curve_number"), point.get("point_index", point.get("point_number"))
         if labels is not None and curve is not None and index is not None:
-            members = np.flatnonzero(labels == curve)
+            members = _members(labels, curve)
             if 0 <= index < len(members):
                 return int(members[index])
     return None

@@ -76,7 +76,7 @@ def explorer(dataset: str, net, codes: np.ndarray) -> None:
                                      "Test images at their means μ", (z1, z2),
                                      height=560), key="vae_scatter",
                         on_click=functools.partial(_pick_latent, codes, labels))
-    shown = "100 faces (the training set itself)" if dataset == "faces" else f"{len(codes):,} test images"
+    shown = "100 faces (the training set itself)" if dataset == "faces" else "test images"
     between = "two faces" if dataset == "faces" else "two classes"
     st.markdown(f"**What you see.** The {shown} at the means μ of their codes. Every point of the plane decodes to "
                 "an image, not only the points where images landed: move the sliders across a gap between "
