@@ -263,16 +263,17 @@ class Comparison:
     generative: GaussianClasses
     accuracy_generative: float
     accuracy_discriminative: float
-    grid_x: np.ndarray  # (G,)
+    box: tuple[tuple[float, float], tuple[float, float]]  # the data's x₁ and x₂ ranges, with a margin
+    grid_x: np.ndarray  # (G,): a square around the box, wider than it, so that the boundaries reach the plot's edges
     grid_y: np.ndarray  # (G,)
     p_generative: np.ndarray  # (G, G): p(class 1 | x) on the grid, rows along y
     p_discriminative: np.ndarray  # (G, G)
 
 
 def compare(dataset: str, n: int = 300, noise: float = 0.1, seed: int = 0, quadratic: bool = False,
-            train_fraction: float = 0.7, grid: int = 120) -> Comparison:
+            train_fraction: float = 0.7, grid: int = 160) -> Comparison:
     """Generate the dataset, fit class-conditional Gaussians and logistic regression on 70 % of it, measure both
-    on the rest, and evaluate both p(class 1 | x) on a grid over the data for drawing their boundaries."""
+    on the rest, and evaluate both p(class 1 | x) on a grid around the data for drawing their boundaries."""
     X, y = DATASETS[dataset](n, noise, seed)
     X = X.astype(float)
     X_train, y_train, X_test, y_test = toy.split(X, y, train_fraction, seed)
@@ -280,10 +281,12 @@ def compare(dataset: str, n: int = 300, noise: float = 0.1, seed: int = 0, quadr
     disc = logistic_regression(X_train, y_train, quadratic)
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = 0.08 * (hi - lo)
-    gx, gy = (np.linspace(lo[i] - pad[i], hi[i] + pad[i], grid) for i in range(2))
+    box = tuple((float(lo[i] - pad[i]), float(hi[i] + pad[i])) for i in range(2))
+    middle, half = (lo + hi) / 2, (hi - lo).max()  # covers the box in a plot up to 1.7 times wider than tall
+    gx, gy = (np.linspace(middle[i] - half, middle[i] + half, grid) for i in range(2))
     points = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
     return Comparison(
         X_train, y_train, X_test, y_test, gen,
         float((gen.predict_proba(X_test).argmax(1) == y_test).mean()),
         float((disc(X_test).argmax(1) == y_test).mean()),
-        gx, gy, gen.predict_proba(points)[:, 1].reshape(grid, grid), disc(points)[:, 1].reshape(grid, grid))
+        box, gx, gy, gen.predict_proba(points)[:, 1].reshape(grid, grid), disc(points)[:, 1].reshape(grid, grid))

@@ -7,8 +7,6 @@ send) go forward, ← and PageUp back. Questions of the class are asked first, t
 lecture mode and open on a plain visit; the notes' links are shown with the section that uses them.
 """
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import quote, urlencode
 
 import streamlit as st
@@ -142,15 +140,16 @@ def _time(part: str) -> None:
                                       "minutes": lecture.PARTS_BY_TITLE[part].minutes})
 
 
-@contextmanager
-def answer() -> Iterator[None]:
-    """Where a section answers a question the notes ask the class: behind a closed Reveal in lecture mode, shown
-    as it is on a plain visit."""
-    if current() is None:
-        yield
-        return
-    with st.expander("Reveal what the section shows", icon=":material/visibility:"):
-        yield
+def answer():
+    """Where a section answers a question the notes ask the class: on a plain visit, a container shown as it is; in
+    lecture mode, a Reveal, closed at every stop, whose contents are made only once it is opened (None until then):
+    the answer is not in the page before the question is asked, and the stop appears sooner."""
+    number = st.session_state.get(KEY)
+    if not number:
+        return st.container()
+    reveal = st.expander("Reveal what the section shows", icon=":material/visibility:", key=f"reveal_{number}",
+                         on_change="rerun")
+    return reveal if reveal.open else None
 
 
 def questions(page_file: str, section: str) -> None:

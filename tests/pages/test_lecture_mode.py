@@ -16,6 +16,16 @@ def open_stop(number: int, **extra):
     return open_page(stop.url_path, **stop.params, lecture=str(number), **extra)
 
 
+def reveal(at: AppTest, number: int) -> AppTest:
+    """The lecturer opens the section's Reveal at stop `number`."""
+    at.session_state[f"reveal_{number}"] = True
+    return at.run()
+
+
+def the_reveal(at: AppTest):
+    return next(e for e in at.expander if e.label == "Reveal what the section shows")
+
+
 @pytest.mark.parametrize("number", range(1, len(lecture.STOPS) + 1),
                          ids=[f"{n}-{s.title}" for n, s in enumerate(lecture.STOPS, 1)])
 def test_every_stop_renders_in_its_preset(number):
@@ -66,8 +76,8 @@ def test_a_question_waits_behind_a_closed_reveal_in_lecture_mode_and_open_on_a_p
     at = open_stop(number)
     assert question in markdown(at)
     assert [e.proto.expanded for e in at.expander if e.label.startswith("Reveal")] == [False, False]
-    hidden = next(e for e in at.expander if e.label == "Reveal what the section shows")
-    assert "a straight line gets" in " ".join(m.value for m in hidden.markdown)
+    assert not the_reveal(at).children  # the answer is not even sent before the lecturer reveals it
+    assert "a straight line gets" in " ".join(m.value for m in the_reveal(reveal(at, number)).markdown)
     plain = open_page("recap", "Data A vs Data B")
     assert [e.proto.expanded for e in plain.expander if e.label.startswith("Reveal")] == [True]
     assert "a straight line gets" in markdown(plain)
@@ -76,8 +86,8 @@ def test_a_question_waits_behind_a_closed_reveal_in_lecture_mode_and_open_on_a_p
 def test_which_coin_is_fair_is_answered_behind_the_reveal():
     number = next(n for n, s in enumerate(lecture.STOPS, 1) if s.question.endswith("Which one is fair?"))
     at = open_stop(number)
-    hidden = next(e for e in at.expander if e.label == "Reveal what the section shows")
-    assert hidden.proto.expanded is False and "Coin A is the fair one" in hidden.success[0].value
+    assert the_reveal(at).proto.expanded is False and not the_reveal(at).children
+    assert "Coin A is the fair one" in the_reveal(reveal(at, number)).success[0].value
 
 
 def test_a_text_stop_and_the_lecture_as_links():
@@ -127,8 +137,9 @@ def test_a_section_answers_its_question_only_behind_the_reveal(title, answer):
     number, stop = next((n, s) for n, s in enumerate(lecture.STOPS, 1) if s.title == title)
     at = open_stop(number)
     assert not at.exception and stop.question in markdown(at)
-    hidden = next(e for e in at.expander if e.label == "Reveal what the section shows")
-    assert hidden.proto.expanded is False and answer in _texts(_outside_reveals(hidden))
+    assert the_reveal(at).proto.expanded is False and answer not in _texts(_outside_reveals(at.main))
+    reveal(at, number)
+    assert not at.exception and answer in _texts(_outside_reveals(the_reveal(at)))
     assert answer not in _texts(_outside_reveals(at.main))
     plain = open_page(stop.url_path, **stop.params)
     assert not plain.exception and answer in _texts(_outside_reveals(plain.main))

@@ -190,6 +190,13 @@ def test_every_dataset_is_seeded_balanced_and_compared(dataset):
     c = gd.compare(dataset, 300, 0.1, seed=4)
     assert len(c.X_train) == 210 and len(c.X_test) == 90
     assert c.p_generative.shape == c.p_discriminative.shape == (len(c.grid_y), len(c.grid_x))
+    X = np.concatenate([c.X_train, c.X_test])
+    for i, (lo, hi), grid in zip((0, 1), c.box, (c.grid_x, c.grid_y)):  # the plot shows the box, at least
+        assert lo < X[:, i].min() and X[:, i].max() < hi
+        # the boundaries are drawn on a square holding the box widened to fill a plot 1.7 times wider than tall
+        assert grid[-1] - grid[0] == pytest.approx(c.grid_x[-1] - c.grid_x[0])
+        assert grid[0] <= (lo + hi) / 2 - 0.85 * max(b - a for a, b in c.box) and \
+            (lo + hi) / 2 + 0.85 * max(b - a for a, b in c.box) <= grid[-1]
     assert 0.5 < c.accuracy_generative <= 1 and 0 < c.accuracy_discriminative <= 1
 
 

@@ -107,18 +107,20 @@ def _live(picked: image_input.PickedImage, reading: image_input.Reading, style: 
     left, right, chart = shown.columns([1, 1, 2])
     left.image(_shown(x), caption="As it is", width="stretch")
     right.image(_shown(changed), caption="Changed", width="stretch")
-    with chart, presenter.answer():  # pose? colour/texture? motion blur? the notes' questions
-        for name in models:
-            st.markdown(f"**{SHORT[name]}**: {_verdict(names, before[name], label)} → "
-                        f"{_verdict(names, after[name], label)}")
-        if len(models) > 1:
-            fig = plots.grouped_bars(list(names), {SHORT[n]: after[n].tolist() for n in models}, style,
-                                     "Changed image", height=330)
-        else:
-            best = np.argsort(after[reading.model])[::-1][:5]
-            fig = plots.probabilities([names[i] for i in best], after[reading.model][best], style,
-                                      "Top 5 for the changed image")
-        projector.chart(fig, key="ood_live_probs")
+    with chart:
+        if answer := presenter.answer():  # pose? colour/texture? motion blur? the notes' questions
+            with answer:
+                for name in models:
+                    st.markdown(f"**{SHORT[name]}**: {_verdict(names, before[name], label)} → "
+                                f"{_verdict(names, after[name], label)}")
+                if len(models) > 1:
+                    fig = plots.grouped_bars(list(names), {SHORT[n]: after[n].tolist() for n in models}, style,
+                                             "Changed image", height=330)
+                else:
+                    best = np.argsort(after[reading.model])[::-1][:5]
+                    fig = plots.probabilities([names[i] for i in best], after[reading.model][best], style,
+                                              "Top 5 for the changed image")
+                projector.chart(fig, key="ood_live_probs")
     if label is None and reading.model == "imagenet":
         shown.caption("A photo has no true class here: compare the prediction before and after the change.")
 
@@ -247,8 +249,9 @@ def _severity_view(style: plots.PlotStyle) -> None:
         return
     curves, source = found
     names = {PLAIN: "plain", AUGMENTED: "trained with augmentation"}
-    with presenter.answer():  # the notes' questions, for every change at once
-        _severity_answer(curves, source, names, style)
+    if answer := presenter.answer():  # the notes' questions, for every change at once
+        with answer:
+            _severity_answer(curves, source, names, style)
     with st.expander("The numbers"):
         st.dataframe(_table(curves, names), hide_index=True, width="stretch")
     _photo_view(style)
@@ -367,8 +370,9 @@ def _time_view(picked: image_input.PickedImage, reading: image_input.Reading, st
     small = reading.model != "imagenet"
     picture = picked.small if small else picked.rgb
     shots, results = _film(picture, reading.model, frames, pan / 100, shake / 100, models)
-    with presenter.answer():  # across time, i.e. video frames? the notes' first question here
-        _flicker(shots, results, reading, models, (frames, pan, shake), style)
+    if answer := presenter.answer():  # across time, i.e. video frames? the notes' first question here
+        with answer:
+            _flicker(shots, results, reading, models, (frames, pan, shake), style)
 
 
 def _flicker(shots: np.ndarray, results: dict[str, ood.Flicker], reading: image_input.Reading, models: dict,

@@ -77,11 +77,12 @@ def linear_vs_nonlinear() -> None:
         with col:
             projector.chart(fig, key=f"nn_fit_{i}")
     projector.chart(losses, key="nn_fit_losses")
-    with presenter.answer():  # why do we need non-linear nodes: the question the notes ask
-        st.markdown("As expected, non-linearity helps us fit more complicated data. The intuition: if g(x) is "
-                    "non-linear, f must be non-linear too to approximate it. Two ways to do this: take lines and "
-                    "combine them non-linearly, or take non-linear functions and combine them linearly (next "
-                    "section).")
+    if answer := presenter.answer():  # why do we need non-linear nodes: the question the notes ask
+        with answer:
+            st.markdown("As expected, non-linearity helps us fit more complicated data. The intuition: if g(x) is "
+                        "non-linear, f must be non-linear too to approximate it. Two ways to do this: take lines and "
+                        "combine them non-linearly, or take non-linear functions and combine them linearly (next "
+                        "section).")
 
 
 def stacked_linear_layers() -> None:

@@ -359,7 +359,8 @@ def lab() -> None:
 
 def section() -> None:
     st.markdown(INTRO)
-    with presenter.answer():  # the notes ask first what a face image alone lets us do
-        st.markdown(HOW)
+    if answer := presenter.answer():  # the notes ask first what a face image alone lets us do
+        with answer:
+            st.markdown(HOW)
     lab()
     gan_images.section()

@@ -15,10 +15,11 @@ def section() -> None:
     picked = image_input.pick("features")
     if picked is None:
         return
-    with presenter.answer():  # how do you find legs: the question the notes ask
-        st.markdown("For decades researchers designed features by hand; deep learning **learns** a hierarchy of "
-                    "them: edges, then textures and parts, then objects.")
-        hand_made_and_learned(picked)
+    if answer := presenter.answer():  # how do you find legs: the question the notes ask
+        with answer:
+            st.markdown("For decades researchers designed features by hand; deep learning **learns** a hierarchy of "
+                        "them: edges, then textures and parts, then objects.")
+            hand_made_and_learned(picked)
 
 
 def hand_made_and_learned(picked: image_input.PickedImage) -> None:

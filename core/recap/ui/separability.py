@@ -55,8 +55,9 @@ def section() -> None:
     for col, (title, (fig, _)) in zip(st.columns(2), data.items()):
         with col:
             projector.chart(fig, key=f"ab_{title}")
-    with presenter.answer():
-        st.markdown(" · ".join(verdict for _, verdict in data.values()))
+    if answer := presenter.answer():
+        with answer:
+            st.markdown(" · ".join(verdict for _, verdict in data.values()))
     if url_state.toggle("Add the feature x₁² + x₂² to Data B", key="ab_lift"):
         projector.scene(lifted_data_b(n, noise, style), key="ab_lifted")
     st.subheader("That is precisely what deep learning does")

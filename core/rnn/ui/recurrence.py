@@ -111,11 +111,13 @@ def step_picture(kind: str, depth: int, tokens: tuple[str, ...], current: int, l
 def section() -> None:
     st.markdown("CNNs find patterns in a grid of numbers; **RNNs find patterns in a sequence**: the words of a "
                 "sentence, the characters of a word, sound pressure over time.")
-    with presenter.answer():  # across regions of what? which word says kitchen? the notes' questions
-        st.markdown("A CNN shares its weights across the regions of an image; an RNN shares them across the "
-                    "**positions of the sequence**: the same cell reads every word, and hands what it has read so far, "
-                    "its **state**, to the next step. *“I am hungry, so I will go to the kitchen”* and *“I will go to "
-                    "the kitchen, because I am hungry”*: the word that tells you it's a kitchen can come anywhere.")
+    if answer := presenter.answer():  # across regions of what? which word says kitchen? the notes' questions
+        with answer:
+            st.markdown("A CNN shares its weights across the regions of an image; an RNN shares them across the "
+                        "**positions of the sequence**: the same cell reads every word, and hands what it has read "
+                        "so far, its **state**, to the next step. *“I am hungry, so I will go to the kitchen”* and "
+                        "*“I will go to the kitchen, because I am hungry”*: the word that tells you it's a kitchen "
+                        "can come anywhere.")
     left, middle, right = st.columns([4, 2, 1.4], vertical_alignment="bottom")
     with left:
         text = url_state.text(st.text_input, "A sentence to read", recurrence.SENTENCES[0], key="rec_text")
