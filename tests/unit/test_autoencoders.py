@@ -166,7 +166,7 @@ def test_a_scatter_of_ten_thousand_codes_draws_one_in_five_and_a_click_finds_its
     codes, labels = rng.normal(size=(10_000, 2)), rng.integers(0, 10, 10_000)
     fig = ui.code_scatter(codes, labels, [str(k) for k in range(10)], NORMAL, "codes")
     classes = [t for t in fig.data if t.customdata is not None]
-    assert sum(len(t.x) for t in classes) <= ui.MOST_POINTS and "1 in 5 of the 10,000" in fig.layout.title.text
+    assert sum(len(t.x) for t in classes) <= ui.MOST_POINTS and "1 in 5 of the 10,000 drawn" in fig.layout.title.text
     for k, trace in enumerate(classes):
         assert len(trace.x) >= 0.75 * (labels == k).sum() / 5 and (labels[trace.customdata] == k).all()
         np.testing.assert_array_equal(np.stack([trace.x, trace.y], 1), codes[trace.customdata])

@@ -108,7 +108,7 @@ def code_scatter(codes2: np.ndarray, labels: np.ndarray, classes, style: plots.P
     index); a star where `marked`."""
     every = _every(len(codes2))
     if every > 1:
-        title += f" (1 in {every} of the {len(codes2):,})"
+        title += f"<br><sup>1 in {every} of the {len(codes2):,} drawn</sup>"
     traces = []
     for k, name in enumerate(classes):
         members = _members(labels, k)
@@ -125,7 +125,10 @@ def code_scatter(codes2: np.ndarray, labels: np.ndarray, classes, style: plots.P
     fig.update_xaxes(title="z₁", zeroline=False)
     fig.update_yaxes(title="z₂", zeroline=False, scaleanchor="x")
     fig.update_layout(clickmode="event+select", dragmode="pan", legend=dict(itemsizing="constant"))
-    return plots.legend_below(plots.layout(fig, style, title, height=height))
+    fig = plots.legend_below(plots.layout(fig, style, title, height=height))
+    if every > 1:  # room for the title's second line
+        fig.update_layout(margin_t=fig.layout.margin.t + round(1.4 * style.font_size))
+    return fig
 
 
 def clicked_index(key: str, labels: np.ndarray | None = None) -> int | None:
