@@ -62,3 +62,15 @@ def test_the_presenters_clock_ticks_without_a_rerun(app):
     assert later.endswith("of 2 min") and _seconds(later) - _seconds(first) >= 2, (first, later)
     assert app.page.evaluate("window.__runs") == 0
     assert "over" not in clock.get_attribute("class")
+
+
+def test_a_reveal_sends_its_answer_only_when_the_lecturer_opens_it(app):
+    number = next(n for n, s in enumerate(lecture.STOPS, 1) if s.title == "Discriminative vs generative")
+    stop = lecture.STOPS[number - 1]
+    app.open(stop.url_path, **stop.params, lecture=str(number), projector="1")
+    answer = app.page.get_by_text(re.compile("Coin A is the fair one"))  # (the prior's slider says "coin A is…")
+    assert answer.count() == 0  # not hidden on the page: not there at all
+    app.page.get_by_text("Reveal what the section shows").click()
+    app.wait_idle()
+    answer.first.wait_for()
+    app.assert_no_exception()
