@@ -10,6 +10,7 @@ import time
 from urllib.parse import quote, urlencode
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core import lecture
 from core.ui import projector, url_state
@@ -140,7 +141,7 @@ def _time(part: str) -> None:
                                       "minutes": lecture.PARTS_BY_TITLE[part].minutes})
 
 
-def answer():
+def answer() -> DeltaGenerator | None:
     """Where a section answers a question the notes ask the class: on a plain visit, a container shown as it is; in
     lecture mode, a Reveal, closed at every stop, whose contents are made only once it is opened (None until then):
     the answer is not in the page before the question is asked, and the stop appears sooner."""
