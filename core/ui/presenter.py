@@ -148,9 +148,7 @@ def answer() -> DeltaGenerator | None:
     number = st.session_state.get(KEY)
     if not number:
         return st.container()
-    reveal = st.expander("Reveal what the section shows", icon=":material/visibility:", key=f"reveal_{number}",
-                         on_change="rerun")
-    return reveal if reveal.open else None
+    return projector.fold("Reveal what the section shows", key=f"reveal_{number}", icon=":material/visibility:")
 
 
 def questions(page_file: str, section: str) -> None:

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core.plots import NORMAL, PROJECTOR, PlotStyle
 from core.ui import live_loop, url_state
@@ -47,6 +48,15 @@ _scene_renderer = st.components.v2.component(
 def scene(figure: dict, key: str) -> None:
     """Show a 3-D figure (core/scene3d.py), drawn on a canvas in the browser; the student turns it by dragging."""
     _scene_renderer(key=key, data=figure)
+
+
+def fold(label: str, key: str, opened_by: tuple[str, ...] = (), **kw) -> DeltaGenerator | None:
+    """A part of the page behind an expander whose contents are made only while it is open (None while closed), so
+    that the page appears sooner. A link that sets one of the controls in `opened_by` opens it (else the setting would
+    go unused)."""
+    folded = st.expander(label, expanded=any(k in st.query_params for k in opened_by), key=key, on_change="rerun",
+                         **kw)
+    return folded if folded.open else None
 
 
 def style() -> PlotStyle:

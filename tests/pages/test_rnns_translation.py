@@ -1,7 +1,8 @@
 """The RNN page's "Translation with attention" section in AppTest: the lecture's sentence opens translated, with its
 attention map, one word's attention, the nearest encoder words, the beam tree and the recorded BLEU; the beam slider
-grows the tree; bad input gives messages, never a traceback; two sentences compare and swap; the URL carries every
-control; MarianMT, absent here, says why. Exact English outputs are not asserted: the translator may be retrained."""
+grows the tree; change and pivot re-decode, and two sentences compare and swap, each in a fold made only once opened;
+bad input gives messages, never a traceback; the URL carries every control; MarianMT, absent here, says why. Exact
+English outputs are not asserted: the translator may be retrained."""
 import html
 import importlib.util
 import json
@@ -41,6 +42,12 @@ def tree_nodes(at: AppTest) -> int:
     return sum(len(t["x"]) for t in figure(at, "tr_tree")["data"] if "markers" in t["mode"])
 
 
+def unfold(at: AppTest, key: str) -> AppTest:
+    """Open one of the section's folded parts (change and pivot, compare), as a student does."""
+    at.session_state[key] = True
+    return at.run()
+
+
 def text(at: AppTest) -> str:
     return " ".join(m.value for m in at.main.markdown)
 
@@ -58,8 +65,9 @@ def test_the_lecture_sentence_opens_translated_with_attention_tree_and_bleu():
     at = open_page()
     ok(at)
     assert at.text_input(key="tr_text").value == PRESET and at.slider(key="tr_beam").value == 5
-    assert chart_keys(at) == ["tr_attention", "tr_word_chart", "tr_near_chart", "tr_tree", "tr_pivot_tree",
-                              "tr_compare_a", "tr_compare_b"]
+    assert chart_keys(at) == ["tr_attention", "tr_word_chart", "tr_near_chart", "tr_tree"]
+    folds = {e.label: e for e in at.expander if e.label in ("**Change and pivot**", "**Compare two sentences**")}
+    assert len(folds) == 2 and not any(e.children for e in folds.values())  # made only once opened
     z, german, english = heatmap(at, "tr_attention")
     assert len(german) == len(PRESET.split()) and z.shape == (len(english), len(german))
     np.testing.assert_allclose(z.sum(1), 1, atol=1e-4)  # every English word's attention is a distribution
@@ -86,7 +94,7 @@ def test_the_lecture_sentence_opens_translated_with_attention_tree_and_bleu():
 
 
 def test_a_pivot_and_a_change_re_decode_from_the_chosen_step():
-    at = open_page()
+    at = unfold(open_page(), "tr_fold_interventions")
     ok(at)
     model = checkpoints.load_model("translator")
     groups = {g.key: g for g in at.get("button_group")}
@@ -159,7 +167,7 @@ def test_bad_input_gives_a_message_never_a_traceback(typed, expect):
 
 
 def test_two_sentences_compare_side_by_side_and_swap():
-    at = open_page()
+    at = unfold(open_page(), "tr_fold_compare")
     ok(at)
     assert at.text_input(key="tr_text2").value == COMPARE
     a, german_a, _ = heatmap(at, "tr_compare_a")
@@ -187,7 +195,7 @@ def test_the_url_sets_every_control():
     assert at.slider(key="tr_beam").value == 3
     assert at.get("button_group")[1].value == 1
     assert at.selectbox(key="tr_near").value == "ich"
-    assert at.text_input(key="tr_text2").value == "ich habe zeit ."
+    assert at.text_input(key="tr_text2").value == "ich habe zeit ."  # its fold opened by the link
     _, german, _ = heatmap(at, "tr_attention")
     assert german == ["ich", "habe", "keine", "zeit", "."]
 

@@ -238,7 +238,13 @@ def change_view(tr: Translation, german: str, model, checkpoint: str, beam: int,
 
 
 def intervention_views(tr: Translation, german: str, model, checkpoint: str, beam: int, style, large: bool) -> None:
-    st.subheader("Change and pivot")
+    if folded := projector.fold("**Change and pivot**", key="tr_fold_interventions", icon=":material/alt_route:",
+                                opened_by=("tr_pivot_step", "tr_pivot_word", "tr_change_word")):
+        with folded:
+            _interventions(tr, german, model, checkpoint, beam, style, large)
+
+
+def _interventions(tr: Translation, german: str, model, checkpoint: str, beam: int, style, large: bool) -> None:
     st.caption("Seq2Seq-Vis's interventions: ask *what if the model had looked elsewhere* (change) or *had written "
                "another word* (pivot), and watch the decoder continue from there.")
     left, right = st.columns(2, gap="large")
@@ -251,7 +257,13 @@ def intervention_views(tr: Translation, german: str, model, checkpoint: str, bea
 
 
 def compare_views(tr: Translation, model, checkpoint: str, beam: int, style, large: bool) -> None:
-    st.subheader("Compare two sentences")
+    if folded := projector.fold("**Compare two sentences**", key="tr_fold_compare", icon=":material/compare:",
+                                opened_by=("tr_text2",)):
+        with folded:
+            _compare(tr, model, checkpoint, beam, style, large)
+
+
+def _compare(tr: Translation, model, checkpoint: str, beam: int, style, large: bool) -> None:
     st.caption("Seq2Seq-Vis's *compare* and *swap*: change a few words and see what changes in the translation "
                "and where the attention moves. Words not in the other sentence are **bold**; the colours run from 0 "
                "to 1 as in the map above.")
