@@ -1,5 +1,6 @@
-"""Projector mode: larger text, thicker lines and a colour-blind-safe palette, for a lecture hall; and the
-plot display that honours it. The sidebar, which the lecturer reads, keeps its size."""
+"""Projector mode: larger text, thicker lines and a colour-blind-safe palette, for a lecture hall; the plot display
+that honours it, and folds (parts of a page made only once opened). The sidebar, which the lecturer reads, keeps its
+size."""
 from collections.abc import Callable
 from pathlib import Path
 
