@@ -40,7 +40,7 @@ RECIPES = {r.name: r for r in [
            "pairs", seed=0, steps=2500, train=translation.train_translator),  # 15 passes over the train split
     Recipe("sentiment_lstm", sentiment.DATA, seed=0, steps=1330, train=sentiment.train_sentiment_lstm),
     Recipe("sentiment_gru", sentiment.DATA, seed=0, steps=1330, train=sentiment.train_sentiment_gru),
-    Recipe("sentiment_minilm", sentiment.DATA, seed=0, steps=795, train=sentiment.train_sentiment_minilm),
+    Recipe("sentiment_minilm", sentiment.MINILM_DATA, seed=0, steps=933, train=sentiment.train_sentiment_minilm),
     Recipe("fashion_gan", "Fashion-MNIST: the 60,000 training images (labels unused); judged by fashion_cnn",
            seed=0, steps=8000, train=gan_images.train_fashion_gan, needs=("fashion_cnn",)),
     Recipe("ae_fashion", autoencoders.DATASETS["fashion"].data, seed=0, steps=3000,

@@ -50,7 +50,7 @@ def read_nested_tar(path: Path, *members: str) -> bytes:
 
 @lru_cache(maxsize=1)
 def _movie_snippets() -> tuple[list[str], np.ndarray]:
-    """Every snippet with a non-zero mean rating, labelled 1 where the raters found it positive."""
+    """Every snippet with a non-zero mean rating, and that rating (-4 to 4)."""
     folder = sources.DATA_DIR
     raw = sources.first_available(
         "Rotten Tomatoes movie snippets (vaderSentiment 3.3.2 source)",
@@ -61,20 +61,26 @@ def _movie_snippets() -> tuple[list[str], np.ndarray]:
         ],
         MOVIE_HINT,
     )
-    texts, labels = [], []
+    texts, ratings = [], []
     for line in raw.decode("utf-8", "replace").splitlines():
         _, rating, text = line.split("\t", 2)  # id, mean human rating -4..4, snippet
         if float(rating) != 0:
             texts.append(text)
-            labels.append(float(rating) > 0)
-    return texts, np.array(labels, dtype=np.int64)
+            ratings.append(float(rating))
+    return texts, np.array(ratings, dtype=np.float32)
 
 
 def movie_snippets(split: str = "all") -> tuple[list[str], np.ndarray]:
     """Rotten Tomatoes sentences (Pang & Lee) rated by people: texts and labels, 1 = positive, 0 = negative."""
-    texts, labels = _movie_snippets()
+    texts, ratings = movie_ratings(split)
+    return texts, (ratings > 0).astype(np.int64)
+
+
+def movie_ratings(split: str = "all") -> tuple[list[str], np.ndarray]:
+    """The same sentences with their mean human rating, from -4 (very negative) to 4 (very positive)."""
+    texts, ratings = _movie_snippets()
     keep = _split(len(texts), split)
-    return [texts[i] for i in keep], labels[keep]
+    return [texts[i] for i in keep], ratings[keep]
 
 
 def _is_sentence(text: str, german: bool) -> bool:

@@ -43,6 +43,9 @@ GAP_WARNING = 0.05  # attributions that miss the change in P(positive) by more t
 WORD_DROPOUT = 0.1  # share of training words hidden as <unk>: the network learns to read past unknown words
 DATA = ("Rotten Tomatoes snippets (Pang & Lee, vaderSentiment 3.3.2): 8,454 train / 1,057 val (model selection) / "
         "1,057 test")
+REVIEWS = 1500  # reviews of several training snippets each, built for MiniLM (`built_reviews`)
+REVIEW_SNIPPETS = (2, 8)
+MINILM_DATA = f"{DATA}; and {REVIEWS:,} reviews of 2 to 8 train snippets, labelled by their mean rating"
 
 TOKEN = re.compile(r"\w+(?:'\w+)*|[^\w\s]")  # a word (with its apostrophes: can't, Crichton's) or one other mark
 TAG = re.compile(r"<[^>]*>")
@@ -410,6 +413,23 @@ def train_sentiment_gru(recipe, on_progress=None) -> tuple[nn.Module, dict, dict
     return train_rnn(recipe, on_progress, "gru")
 
 
+def built_reviews(texts: list[str], ratings: np.ndarray, count: int = REVIEWS,
+                  seed: int = 0) -> tuple[list[str], np.ndarray]:
+    """Reviews of several sentences, as the lecture's is, built from training snippets: `count` runs of 2 to 8
+    snippets drawn at random, each labelled by the sign of its snippets' mean human rating (a tie is left out).
+    MiniLM averages its token vectors over the whole text: read only single sentences, it has never had to weigh
+    a paragraph of praise against a line of scorn."""
+    rng = np.random.default_rng(seed)
+    reviews, labels = [], []
+    for _ in range(count):
+        pick = rng.choice(len(texts), rng.integers(*REVIEW_SNIPPETS, endpoint=True), replace=False)
+        mean = ratings[pick].mean()
+        if mean != 0:
+            reviews.append(" ".join(texts[i] for i in pick))
+            labels.append(int(mean > 0))
+    return reviews, np.array(labels, dtype=np.int64)
+
+
 @torch.no_grad()
 def _frozen_batches(model: MiniLMSentiment, texts: list[str], labels: np.ndarray,
                     batch_size: int) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
@@ -428,15 +448,18 @@ def _frozen_batches(model: MiniLMSentiment, texts: list[str], labels: np.ndarray
 
 def train_sentiment_minilm(recipe, on_progress=None, checks: int = 3, batch_size: int = 32,
                            lr: float = 1e-4) -> tuple[nn.Module, dict, dict]:
-    """all-MiniLM-L6-v2's top layers fine-tuned, with a new head, on the training snippets: Adam with a cosine-decaying
-    learning rate over shuffled batches of similar-length snippets; of `checks` points on the way, the best on val
-    is kept."""
+    """all-MiniLM-L6-v2's top layers fine-tuned, with a new head, on the training snippets and reviews built from
+    them: Adam with a cosine-decaying learning rate over shuffled batches of similar-length texts; of `checks` points
+    on the way, the best on val (snippets) is kept."""
+    from core.data.text import movie_ratings
     from core.device import device
     data = _splits()
     cfg = MiniLMConfig()
     torch.manual_seed(recipe.seed)
     model = MiniLMSentiment(cfg).to(device()).eval()
-    batches = _frozen_batches(model, *data["train"], batch_size)
+    texts, labels = data["train"]
+    reviews, review_labels = built_reviews(*movie_ratings("train"), seed=recipe.seed)
+    batches = _frozen_batches(model, texts + reviews, np.concatenate([labels, review_labels]), batch_size)
     select = Selection(model, data["val"], max(1, recipe.steps // checks), on_progress)
     opt = Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
     g = torch.Generator().manual_seed(recipe.seed)

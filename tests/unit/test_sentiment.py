@@ -1,5 +1,6 @@
 """Sentiment prediction: the shipped models reach their goals on the test split, the attributions add up, the running
 opinion ends at the prediction, and no text (empty, huge, emoji, HTML, German) breaks the reading."""
+import re
 import subprocess
 import sys
 
@@ -8,7 +9,7 @@ import pytest
 import torch
 
 from core import checkpoints
-from core.data.text import movie_snippets
+from core.data.text import movie_ratings, movie_snippets
 from core.lecture import ROOT
 from core.models.rnn import PAD, UNK, Bert, SentimentRNN, minilm_path
 from core.rnn import sentiment
@@ -109,6 +110,26 @@ def test_the_lecture_review_reads_negative_with_dreadful_and_worst_pulling_down(
     assert not r.known[r.tokens.index("horrendous")] and share["horrendous"] == 0  # unknown, as in the baseline
 
 
+def test_every_model_reads_the_lecture_review_as_the_negative_review_of_a_film_it_is(models):
+    for name, model in models.items():
+        assert sentiment.predict(model, [sentiment.CRICHTON])[0] < 0.5, name
+
+
+def test_the_lecture_review_is_in_no_training_text_and_built_reviews_carry_their_mean_rating():
+    texts, ratings = movie_ratings("train")
+    reviews, labels = sentiment.built_reviews(texts, ratings)
+    assert len(reviews) == sentiment.REVIEWS and 0.4 < labels.mean() < 0.6
+    sentences = [s.lower() for s in re.split(r"(?<=[.!?]) ", sentiment.CRICHTON)]
+    assert len(sentences) == 9
+    for text in texts + reviews:  # the reviews are made of the same snippets: checked all the same
+        assert not any(s in text.lower() for s in sentences)
+    assert "crichton" not in " ".join(texts).lower()
+    rng = np.random.default_rng(0)  # the first review, drawn again by hand
+    pick = rng.choice(len(texts), rng.integers(*sentiment.REVIEW_SNIPPETS, endpoint=True), replace=False)
+    assert reviews[0] == " ".join(texts[i] for i in pick) and labels[0] == (ratings[pick].mean() > 0)
+    assert np.array_equal(movie_snippets("train")[1], (ratings > 0).astype(np.int64))
+
+
 def test_the_running_opinion_is_the_prediction_after_each_word_and_ends_at_the_full_prediction(models):
     for name in ("sentiment_lstm", "sentiment_gru"):
         model = models[name]
@@ -174,6 +195,19 @@ def test_the_training_recipe_returns_what_a_checkpoint_needs(monkeypatch, tmp_pa
     assert loaded.words == model.words
     fine = ["A fine film."]
     assert sentiment.predict(loaded, fine)[0] == pytest.approx(sentiment.predict(model, fine)[0], abs=1e-4)
+
+
+def test_minilms_recipe_learns_from_snippets_and_built_reviews(monkeypatch):
+    from core.training import Recipe
+    small = {split: (texts[:40], labels[:40]) for split, (texts, labels) in sentiment._splits().items()}
+    monkeypatch.setattr(sentiment, "_splits", lambda: small)
+    read, frozen_batches = [], sentiment._frozen_batches  # every text counted, the first 60 (some reviews) read
+    monkeypatch.setattr(sentiment, "_frozen_batches", lambda model, texts, labels, size: read.append(len(texts)) or
+                        frozen_batches(model, texts[:60], labels[:60], size))
+    recipe = Recipe("sentiment_minilm", sentiment.MINILM_DATA, seed=0, steps=2, train=sentiment.train_sentiment_minilm)
+    model, architecture, metrics = recipe.train(recipe, None)
+    assert read == [40 + sentiment.REVIEWS] and architecture["class"] == "MiniLMSentiment"
+    assert {"test_accuracy", "val_accuracy", "best_step", "train_accuracy"} <= set(metrics)
 
 
 def test_minilms_written_out_encoder_and_word_pieces_equal_hugging_faces(models):

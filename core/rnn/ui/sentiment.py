@@ -345,7 +345,8 @@ def _how_it_works(net) -> None:
             "embeddings), from the same text with every word unknown to the text itself. The contributions add "
             "up to P(positive) minus P(positive) of that all-unknown text.\n"
             "- **MiniLM**: all-MiniLM-L6-v2 (6 transformer layers, pretrained on a billion sentence pairs), its top "
-            "2 layers fine-tuned and a linear head trained on the same snippets. It reads *word pieces* "
+            "2 layers fine-tuned and a linear head trained on the same snippets and on reviews of 2 to 8 of them "
+            "(labelled by their mean rating), since it averages over the whole text. It reads *word pieces* "
             f"(Crichton → cr ##ich ##ton); its contributions are Integrated Gradients over every piece, with fewer path points for a "
             "longer text (32 for a snippet, 11 for the lecture's review) so that a review takes no longer than a snippet.\n"
             f"- **Data**: {sentiment.DATA}. Results are kept, so a text read once comes back at once.")
