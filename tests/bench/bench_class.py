@@ -78,20 +78,22 @@ def other_value(control, rng: random.Random):
     return rng.choice([o for o in control.options if o != control.value] or control.options)
 
 
-async def rounds(port: int, rng: random.Random, until: float, runs: list[Run], count: int | None = None) -> None:
-    """One student: rounds of open a section, think, move a control, think; `count` rounds or until `until`."""
+async def rounds(port: int, rng: random.Random, until: float, runs: list[Run], count: int | None = None,
+                 think: tuple[float, float] = (1, 3)) -> None:
+    """One student: rounds of open a section, think, move a control, think (`think` seconds, from–to); `count`
+    rounds or until `until`."""
     async with Visitor(port) as visitor:
         done = 0
         while (count is None or done < count) and time.monotonic() < until:
             page, section = rng.choice(SECTIONS)
             runs.append(await visitor.open(page, section=section))
-            await asyncio.sleep(rng.uniform(1, 3))
+            await asyncio.sleep(rng.uniform(*think))
             controls = [c for c in visitor.controls.values()
                         if c.kind in MOVABLE and c.key not in NOT_MOVED and (c.options or c.kind == "slider")]
             if controls:
                 control = rng.choice(controls)
                 runs.append(await visitor.move(control.key, other_value(control, rng)))
-            await asyncio.sleep(rng.uniform(1, 3))
+            await asyncio.sleep(rng.uniform(*think))
             done += 1
 
 

@@ -12,9 +12,11 @@ second leg's students must not find the first leg's results cached, so the worke
 either: the second leg repeats the first leg's choices). Then the two legs run one after the other
 with the same students (tests/bench/bench_class.py's rounds, each a core.ui.visitor.Visitor through nginx, whose
 websocket nginx gives to the next worker in turn): each student starts within the first 3 s, and does `--rounds`
-times: open a random section, think 1–3 s, move one of its controls, think 1–3 s. Latency: rerun sent → the run it
-started finished on the server. Interactions per second: interactions finished / the leg's wall time. Errors:
-interactions that timed out, were disconnected or showed an exception. The load average is printed with each leg (the machine may be shared).
+times: open a random section, think 1–3 s, move one of its controls, think 1–3 s (`--think 0 0`: no thinking, so
+that the legs measure what the workers can serve). Latency: rerun sent → the run it started finished on the server.
+Interactions per second: interactions finished / the leg's wall time. Errors: interactions that timed out, were
+disconnected or showed an exception. With each leg: the load average (the machine may be shared) and the CPU
+seconds of each worker and of the simulated students (this process), which share the machine's cores.
 """
 import argparse
 import asyncio
@@ -70,7 +72,7 @@ async def leg(port: int, args) -> tuple[list[Run], float]:
     async def student(i: int) -> None:
         await asyncio.sleep(random.Random(f"{args.seed}-start-{i}").uniform(0, 3))
         await rounds(port, random.Random(f"{args.seed}-{i}"), time.monotonic() + args.timeout * args.rounds, runs,
-                     count=args.rounds)
+                     count=args.rounds, think=tuple(args.think))
     await asyncio.gather(*(student(i) for i in range(args.students)))
     return runs, time.perf_counter() - start
 
@@ -93,6 +95,9 @@ def main() -> None:
     ap.add_argument("--students", type=int, default=30)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds one interaction may take")
+    ap.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("FROM", "TO"),
+                    help="seconds a student thinks between clicks; 0 0: the class clicks without pause, so the legs "
+                         "measure what the workers can serve")
     ap.add_argument("--seed", default="class")
     ap.add_argument("--settle", type=float, default=20.0, help="seconds of quiet before each leg")
     args = ap.parse_args()
@@ -123,9 +128,10 @@ def main() -> None:
         rows = []
         for label, layout in (("1 worker ", one), ("2 workers", two)):
             time.sleep(args.settle)
-            before = {n: cpu_seconds(p) for n, p in pids.items()}
+            before, students = {n: cpu_seconds(p) for n, p in pids.items()}, time.process_time()
             runs, wall = asyncio.run(leg(layout.port, args))
             cpu = {n: round(cpu_seconds(p) - before[n], 1) for n, p in pids.items()}
+            cpu["students"] = round(time.process_time() - students, 1)  # this process: the simulated class
             rows.append(summary(label, runs, wall, cpu, os.getloadavg()))
         a, b = rows
         speedup = b["per_s"] / a["per_s"]
