@@ -9,8 +9,9 @@ import io
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, TypeVar
 
 import numpy as np
 import streamlit as st
@@ -24,6 +25,7 @@ from core.line import Line
 from core.models import imagenet as imagenet_model
 from core.ui import heavy
 
+T = TypeVar("T")
 TRAININGS = Line(1)  # one training at a time on this server, so that each finishes in minutes; the others wait
 
 
@@ -119,29 +121,49 @@ def photos() -> dict:
     return images.photos()
 
 
-_PROBABILITIES: OrderedDict[tuple, tuple[weakref.ref, np.ndarray]] = OrderedDict()
-MAX_PROBABILITIES = 256  # inputs; 4 kB each for the ImageNet classifier
 _kept_guard = threading.Lock()
 
 
+class PerInput:
+    """What a shared model makes of an input, kept for everyone (the most recent `size` inputs): every rerun of a
+    section asks for it again, and a class asks for the same inputs. An entry dies with its model, so another model
+    later at the same address never reads it."""
+
+    def __init__(self, size: int):
+        self.size, self._items = size, OrderedDict()  # (id(net), x's shape and digest, extra) -> (net ref, result)
+
+    def get(self, net: torch.nn.Module, x: torch.Tensor, compute: Callable[[], T], extra: Hashable = ()) -> T:
+        """compute(), or the result kept for this model, input (by its values) and `extra`."""
+        x = x.detach().cpu().contiguous()
+        key = (id(net), tuple(x.shape), hashlib.sha1(x.numpy().tobytes()).hexdigest(), extra)
+        with _kept_guard:
+            kept = self._items.get(key)
+            if kept is not None and kept[0]() is net:
+                self._items.move_to_end(key)
+                return kept[1]
+        value = compute()
+        with _kept_guard:
+            self._items[key] = weakref.ref(net), value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+PROBABILITIES = PerInput(256)  # 4 kB each for the ImageNet classifier
+FEATURE_MAPS = PerInput(32)  # up to 1 MB each (EfficientNet-Lite0's three layers)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
 def probabilities(net: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
-    """Softmax output of a shared model for one input batch of size 1, kept for everyone (the most recent
-    MAX_PROBABILITIES inputs): every rerun of a photo's section asks for it again."""
-    x = x.detach().cpu().contiguous()
-    key = (id(net), tuple(x.shape), hashlib.sha1(x.numpy().tobytes()).hexdigest())
-    with _kept_guard:
-        kept = _PROBABILITIES.get(key)
-        if kept is not None and kept[0]() is net:  # the same model, not another one since at its address
-            _PROBABILITIES.move_to_end(key)
-            return kept[1]
-    with torch.no_grad():
-        probs = to_numpy(net(x.to(device())).softmax(1)[0])
-    probs.flags.writeable = False
-    with _kept_guard:
-        _PROBABILITIES[key] = weakref.ref(net), probs
-        while len(_PROBABILITIES) > MAX_PROBABILITIES:
-            _PROBABILITIES.popitem(last=False)
-    return probs
+    """Softmax output of a shared model for one input batch of size 1, kept for everyone."""
+    def compute() -> np.ndarray:
+        with torch.no_grad():
+            return _read_only(to_numpy(net(x.to(device())).softmax(1)[0]))
+    return PROBABILITIES.get(net, x, compute)
 
 
 _ENCODED: OrderedDict[tuple, bytes] = OrderedDict()
@@ -166,10 +188,13 @@ def encoded(rgb: np.ndarray, image_format: str = "PNG") -> bytes:
 
 
 def feature_maps(name: str, net: torch.nn.Module, x: torch.Tensor, layers: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Each named layer's output (C, H, W) for one input, hooks registered under the model's lock."""
-    with lock(name):
-        maps = features.feature_maps(net, x.to(device()), layers)
-    return {k: to_numpy(v[0]) for k, v in maps.items()}
+    """Each named layer's output (C, H, W) for one input, kept for everyone; hooks registered under the model's
+    lock."""
+    def compute() -> dict[str, np.ndarray]:
+        with lock(name):
+            maps = features.feature_maps(net, x.to(device()), layers)
+        return {k: _read_only(to_numpy(v[0])) for k, v in maps.items()}
+    return FEATURE_MAPS.get(net, x, compute, extra=tuple(layers))
 
 
 def test_set(name: str) -> tuple[np.ndarray, np.ndarray]:

@@ -37,6 +37,25 @@ def test_a_fashion_item_is_attacked_and_each_camera_change_judged_alone_and_toge
     assert any("Press the button to run the EOT attack" in i.value for i in at.info)
 
 
+def test_the_views_are_computed_once_and_moving_a_slider_computes_only_the_views_it_changes():
+    """A class at one photo: the classifier's answer for each view is kept for everyone (cache.probabilities)."""
+    from core.ui import cache
+    at = open_section(**FASHION, phys_jpeg="45")  # as it is, and through JPEG: the two rows (settings no other
+    # test of this process uses, so that the views are new here)
+    forwards = []
+    handle = cache.model("fashion_cnn").register_forward_hook(lambda *_: forwards.append(1))
+    try:
+        at.run()  # a rerun, and a second student, see the same table
+        assert not at.exception and len(table(at)) == 2 and not forwards
+        at.slider(key="phys_rotation").set_value(-7).run()
+        assert len(table(at)) == 4  # as it is, turned, JPEG, all together
+        assert len(forwards) == 4  # the original and the attack, turned and all together: new; the rest kept
+        again = open_section(**FASHION, phys_jpeg="45", phys_rotation="-7")
+        assert table(again) == table(at) and len(forwards) == 4
+    finally:
+        handle.remove()
+
+
 def test_every_camera_slider_reaches_its_extremes():
     at = open_section(**FASHION)
     for key, ends in CAMERA.items():

@@ -62,6 +62,22 @@ def test_new_samples_change_the_seed_and_grouping_keeps_them():
     assert sorted(grouped) == sorted(after) and not at.exception
 
 
+def test_a_seeds_pictures_are_drawn_once_for_everyone():
+    at = open_section(gimg_seed="417")  # a seed no other test of this process asks for
+    drawn = []
+    handle = cache.model("fashion_gan").generator.register_forward_hook(lambda *_: drawn.append(1))
+    try:
+        at.run()
+        again = open_section(gimg_seed="417")  # the next student
+        assert not drawn and not again.exception
+        assert [i.caption for i in images(again, ends="%")[0].proto.imgs] == \
+            [i.caption for i in images(at, ends="%")[0].proto.imgs]
+        at.slider(key="gimg_seed").set_value(418).run()
+        assert len(drawn) == 1  # a new seed: one batch drawn
+    finally:
+        handle.remove()
+
+
 def test_url_parameters_open_the_walk_and_a_bad_one_is_ignored():
     at = open_section(gimg_view="Walk in latent space", gimg_from="11", gimg_to="12", gimg_steps="6",
                       gimg_path="great circle")

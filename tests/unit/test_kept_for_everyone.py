@@ -28,6 +28,16 @@ def test_probabilities_are_the_softmax_computed_once_per_model_and_input():
     assert net.calls == 2
 
 
+def test_feature_maps_are_computed_once_per_model_input_and_layers():
+    net, x = Counting(0), torch.arange(4.0)[None]
+    maps = cache.feature_maps("counting", net, x, ("linear",))
+    assert torch.allclose(torch.from_numpy(maps["linear"]), net.linear(x)[0]) and net.calls == 1
+    assert cache.feature_maps("counting", net, x.clone(), ("linear",)) is maps and net.calls == 1
+    assert not maps["linear"].flags.writeable
+    cache.feature_maps("counting", net, x, ("linear", "")) and cache.feature_maps("counting", net, x * 2, ("linear",))
+    assert net.calls == 3  # other layers, another input: computed
+
+
 def test_a_picture_is_encoded_once_and_decodes_to_itself():
     import io
 

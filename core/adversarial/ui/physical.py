@@ -60,10 +60,12 @@ def _camera() -> physical.Camera:
     return physical.Camera(rotation, factor, light, blur / 100, quality)
 
 
-def _predict(net: torch.nn.Module, x: torch.Tensor) -> tuple[int, float]:
-    with torch.no_grad():
-        p = net(x).softmax(1)[0]
-    return int(p.argmax()), float(p.max())
+def _seen(reading: image_input.Reading, image: torch.Tensor, camera: physical.Camera) -> tuple[int, float]:
+    """The top class and its probability for `image` (pixels) through `camera`. The classifier's answer is kept for
+    everyone (cache.probabilities): a rerun, or the next student, computes no view seen before, and moving one
+    slider computes only the views it changes."""
+    probs = cache.probabilities(reading.net, attacks.from_pixels(reading.net, physical.photograph(image, camera)))
+    return int(probs.argmax()), float(probs.max())
 
 
 def _check(fooled: bool, targeted: bool) -> str:
@@ -72,7 +74,8 @@ def _check(fooled: bool, targeted: bool) -> str:
     return ":red[:material/close: " + ("not the target]" if targeted else "no longer fooled]")
 
 
-def _survival_table(net, x, plain_x, eot_x, camera: physical.Camera, names, label: int, target: int | None) -> str:
+def _survival_table(reading: image_input.Reading, x, plain_x, eot_x, camera: physical.Camera, label: int,
+                    target: int | None) -> str:
     """A markdown table: each change of the camera alone, then all together; the prediction for the original and
     for each adversarial image seen through it, and whether the attack still works."""
     views = {"none": physical.Camera(), **physical.one_at_a_time(camera)}
@@ -87,8 +90,8 @@ def _survival_table(net, x, plain_x, eot_x, camera: physical.Camera, names, labe
                                                        if getattr(cam, k) != getattr(physical.Camera(), k))
         cells = [physical.NAMES.get(name, "as it is" if name == "none" else name), setting]
         for image in (x, plain_x) + ((eot_x,) if eot_x is not None else ()):
-            top, conf = _predict(net, physical.photograph(image, cam))
-            cells.append(f"{names[top]} ({conf:.0%})")
+            top, conf = _seen(reading, image, cam)
+            cells.append(f"{reading.labels[top]} ({conf:.0%})")
             if image is not x:
                 cells.append(_check(bool(physical.fooled(np.array([top]), label, target)[0]), target is not None))
         rows.append("| " + " | ".join(cells) + " |")
@@ -172,7 +175,7 @@ def section() -> None:
     b.image(_shown(physical.photograph(plain_x, camera)), caption="The plain attack, photographed", width="stretch")
     if eot_x is not None:
         c.image(_shown(physical.photograph(eot_x, camera)), caption="The EOT attack, photographed", width="stretch")
-    st.markdown(_survival_table(net, x, plain_x, eot_x, camera, names, label, target))
+    st.markdown(_survival_table(reading, x, plain_x, eot_x, camera, label, target))
     st.caption("Each change alone, then all together. The original's column is the control: a change that alone "
                "makes the network change its mind says little about the attack. JPEG is Pillow's real codec.")
 

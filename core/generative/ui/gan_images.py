@@ -118,6 +118,16 @@ def shipped_summary(model: torch.nn.Module, scores: dict) -> None:
     st.caption(describe(cfg) + ".")
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _samples(seed: int, _model: torch.nn.Module, _judge: torch.nn.Module) -> tuple[list[bytes], np.ndarray]:
+    """The shipped generator's pictures for `seed` (PNG) and the judge's class probabilities for them: kept for
+    everyone (never changed once made), so a rerun, or the next student at the same seed, draws nothing again."""
+    x = gan_images.generate(_model.generator, gan_images.latent(GRID, seed, _model.generator.cfg.latent))
+    probs = gan_images.judge(_judge, x)
+    probs.flags.writeable = False
+    return [cache.encoded(picture) for picture in _pictures(x)], probs
+
+
 def samples_view(model: torch.nn.Module, judge: torch.nn.Module, scores: dict, style: plots.PlotStyle) -> None:
     st.markdown("Each picture is G(z) for a fresh random z; the caption is the judge's class and its probability. "
                 "The same seed gives the same pictures.")
@@ -127,10 +137,8 @@ def samples_view(model: torch.nn.Module, judge: torch.nn.Module, scores: dict, s
     mid.button("New samples", key="gimg_new", icon=":material/casino:", on_click=_next_seed, width="stretch")
     with right:
         by_class = url_state.toggle("Group by the judge's class", False, key="gimg_group")
-    x = gan_images.generate(model.generator, gan_images.latent(GRID, seed, model.generator.cfg.latent))
-    probs = gan_images.judge(judge, x)
+    pictures, probs = _samples(seed, model, judge)
     order = np.lexsort((-probs.max(1), probs.argmax(1))) if by_class else np.arange(GRID)
-    pictures = _pictures(x)
     st.image([pictures[i] for i in order], width=90 if not _big(style) else 112,
              caption=[_caption(probs[i]) for i in order])
     if "class_histogram" in scores:
