@@ -170,18 +170,24 @@ _ENCODED: OrderedDict[tuple, bytes] = OrderedDict()
 MAX_ENCODED = 128  # pictures, tens of kB each
 
 
+def encode(picture: np.ndarray, image_format: str = "PNG") -> bytes:
+    """An (H, W) or (H, W, 3) uint8 picture as PNG or JPEG bytes, as st.image would write it."""
+    out = io.BytesIO()
+    Image.fromarray(np.asarray(picture, dtype=np.uint8)).save(out, format=image_format, quality=100)
+    return out.getvalue()
+
+
 def encoded(rgb: np.ndarray, image_format: str = "PNG") -> bytes:
-    """An (H, W, 3) uint8 picture as PNG or JPEG bytes (as st.image would write it), kept for everyone (the most
-    recent MAX_ENCODED): given an array, st.image encodes it again on every rerun."""
+    """encode(rgb), kept for everyone (the most recent MAX_ENCODED): given an array, st.image encodes it again on
+    every rerun."""
     key = (rgb.shape, image_format, hashlib.sha1(np.ascontiguousarray(rgb).tobytes()).hexdigest())
     with _kept_guard:
         if key in _ENCODED:
             _ENCODED.move_to_end(key)
             return _ENCODED[key]
-    out = io.BytesIO()
-    Image.fromarray(np.asarray(rgb, dtype=np.uint8)).save(out, format=image_format, quality=100)
+    picture = encode(rgb, image_format)
     with _kept_guard:
-        _ENCODED[key] = out.getvalue()
+        _ENCODED[key] = picture
         while len(_ENCODED) > MAX_ENCODED:
             _ENCODED.popitem(last=False)
         return _ENCODED[key]

@@ -9,7 +9,10 @@ It starts three workers under `python -m serve`'s supervisord (on free local por
 template: one in front of the first worker alone, one in front of the other two. Every worker first opens every
 section once, all at the same time, so that each leg starts from workers that have seen exactly that warm-up (the
 second leg's students must not find the first leg's results cached, so the workers keep no heavy results on disk
-either: the second leg repeats the first leg's choices). Then the two legs run one after the other
+either: the second leg repeats the first leg's choices). With `--cache DIR` they read and write the heavy results
+in DIR instead, as a class's workers do once `python -m core.ui.warmup --every-choice` has filled it the evening
+before (README, "Warm-up"); whatever a leg adds to DIR is removed before the next, so each starts from the same
+folder. Then the two legs run one after the other
 with the same students (tests/bench/bench_class.py's rounds, each a core.ui.visitor.Visitor through nginx, whose
 websocket nginx gives to the next worker in turn): each student starts within the first 3 s, and does `--rounds`
 times: open a random section, think 1–3 s, move one of its controls, think 1–3 s (`--think 0 0`: no thinking, so
@@ -34,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from core import disk_cache  # noqa: E402
 from core.ui.visitor import Run  # noqa: E402
 from core.ui.warmup import wait_for_server  # noqa: E402
 from core.ui.warmup import warm as warm_one  # noqa: E402
@@ -59,6 +63,12 @@ def cpu_seconds(pid: int) -> float:
 def worker_pids(conf: Path, names) -> dict[str, int]:
     ctl = Path(sys.executable).parent / "supervisorctl"
     return {n: int(subprocess.run([ctl, "-c", conf, "pid", n], capture_output=True, text=True).stdout) for n in names}
+
+
+def results_on_disk() -> set[Path]:
+    """The heavy results kept on disk for this code (none with DASHBOARD_CACHE=off)."""
+    place = disk_cache.folder()
+    return set(place.iterdir()) if place else set()
 
 
 async def warm(ports) -> None:
@@ -98,12 +108,15 @@ def main() -> None:
     ap.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("FROM", "TO"),
                     help="seconds a student thinks between clicks; 0 0: the class clicks without pause, so the legs "
                          "measure what the workers can serve")
+    ap.add_argument("--cache", type=Path, metavar="DIR",
+                    help="the workers' folder of heavy results (DASHBOARD_CACHE), filled beforehand by "
+                         "`python -m core.ui.warmup --every-choice`; default: none (every heavy result computed)")
     ap.add_argument("--seed", default="class")
     ap.add_argument("--settle", type=float, default=20.0, help="seconds of quiet before each leg")
     args = ap.parse_args()
 
     run = Path(tempfile.mkdtemp(prefix="bench-workers-"))
-    os.environ["DASHBOARD_CACHE"] = "off"  # inherited by supervisord's workers
+    os.environ["DASHBOARD_CACHE"] = str(args.cache.resolve()) if args.cache else "off"  # inherited by the workers
     pool = launch.Layout("127.0.0.1", free_port(), (free_port(), free_port(), free_port()), run / "workers")
     one = launch.Layout("127.0.0.1", free_port(), pool.worker_ports[:1], run / "one")
     two = launch.Layout("127.0.0.1", free_port(), pool.worker_ports[1:], run / "two")
@@ -125,8 +138,15 @@ def main() -> None:
         asyncio.run(warm(pool.worker_ports))
         print(f"warm-up (every section once on each worker, at the same time): {time.perf_counter() - t:.0f} s",
               flush=True)
+        kept = results_on_disk()
+        if args.cache:
+            print(f"heavy results on disk for this code: {len(kept)} in {disk_cache.folder()}", flush=True)
         rows = []
         for label, layout in (("1 worker ", one), ("2 workers", two)):
+            for added in results_on_disk() - kept:  # what the last leg added: each leg starts from the same folder
+                added.unlink(missing_ok=True)
+            if args.cache:
+                print(f"{label}: {len(results_on_disk())} heavy results on disk at the start", flush=True)
             time.sleep(args.settle)
             before, students = {n: cpu_seconds(p) for n, p in pids.items()}, time.process_time()
             runs, wall = asyncio.run(leg(layout.port, args))

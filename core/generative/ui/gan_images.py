@@ -125,7 +125,7 @@ def _samples(seed: int, _model: torch.nn.Module, _judge: torch.nn.Module) -> tup
     x = gan_images.generate(_model.generator, gan_images.latent(GRID, seed, _model.generator.cfg.latent))
     probs = gan_images.judge(_judge, x)
     probs.flags.writeable = False
-    return [cache.encoded(picture) for picture in _pictures(x)], probs
+    return [cache.encode(picture) for picture in _pictures(x)], probs
 
 
 def samples_view(model: torch.nn.Module, judge: torch.nn.Module, scores: dict, style: plots.PlotStyle) -> None:
