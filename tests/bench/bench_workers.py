@@ -9,17 +9,18 @@ It starts three workers under `python -m serve`'s supervisord (on free local por
 template: one in front of the first worker alone, one in front of the other two. Every worker first opens every
 section once, all at the same time, so that each leg starts from workers that have seen exactly that warm-up (the
 second leg's students must not find the first leg's results cached, so the workers keep no heavy results on disk
-either: the second leg repeats the first leg's choices). With `--cache DIR` they read and write the heavy results
-in DIR instead, as a class's workers do once `python -m core.ui.warmup --every-choice` has filled it the evening
-before (README, "Warm-up"); whatever a leg adds to DIR is removed before the next, so each starts from the same
-folder. Then the two legs run one after the other
-with the same students (tests/bench/bench_class.py's rounds, each a core.ui.visitor.Visitor through nginx, whose
-websocket nginx gives to the next worker in turn): each student starts within the first 3 s, and does `--rounds`
-times: open a random section, think 1–3 s, move one of its controls, think 1–3 s (`--think 0 0`: no thinking, so
-that the legs measure what the workers can serve). Latency: rerun sent → the run it started finished on the server.
-Interactions per second: interactions finished / the leg's wall time. Errors: interactions that timed out, were
-disconnected or showed an exception. With each leg: the load average (the machine may be shared) and the CPU
-seconds of each worker and of the simulated students (this process), which share the machine's cores.
+either: the second leg repeats the first leg's choices). With `--rehearsed` the heavy results of the students'
+choices are on disk before the legs, as they are in a class once `python -m core.ui.warmup --every-choice` has run
+(README, "Warm-up"; it computes every value of every control from a section's defaults, where each round starts): a
+fourth worker, outside both legs, first makes the same students' choices, writing the results to a folder that all
+four workers read (DASHBOARD_CACHE); what a leg adds to it is removed before the next. Then the two legs run one
+after the other with the same students (tests/bench/bench_class.py's rounds, each a core.ui.visitor.Visitor through
+nginx, whose websocket nginx gives to the next worker in turn): each student starts within the first 3 s, and does
+`--rounds` times: open a random section, think 1–3 s, move one of its controls, think 1–3 s (`--think 0 0`: no
+thinking, so that the legs measure what the workers can serve). Latency: rerun sent → the run it started finished
+on the server. Interactions per second: interactions finished / the leg's wall time. Errors: interactions that
+timed out, were disconnected or showed an exception. With each leg: the load average (the machine may be shared)
+and the CPU seconds of each worker and of the simulated students (this process), which share the machine's cores.
 """
 import argparse
 import asyncio
@@ -108,19 +109,20 @@ def main() -> None:
     ap.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("FROM", "TO"),
                     help="seconds a student thinks between clicks; 0 0: the class clicks without pause, so the legs "
                          "measure what the workers can serve")
-    ap.add_argument("--cache", type=Path, metavar="DIR",
-                    help="the workers' folder of heavy results (DASHBOARD_CACHE), filled beforehand by "
-                         "`python -m core.ui.warmup --every-choice`; default: none (every heavy result computed)")
+    ap.add_argument("--rehearsed", action="store_true",
+                    help="the heavy results of the students' choices on disk before the legs, as after the warm-up "
+                         "of every choice (default: none kept, every one computed in each leg)")
     ap.add_argument("--seed", default="class")
     ap.add_argument("--settle", type=float, default=20.0, help="seconds of quiet before each leg")
     args = ap.parse_args()
 
     run = Path(tempfile.mkdtemp(prefix="bench-workers-"))
-    os.environ["DASHBOARD_CACHE"] = str(args.cache.resolve()) if args.cache else "off"  # inherited by the workers
-    pool = launch.Layout("127.0.0.1", free_port(), (free_port(), free_port(), free_port()), run / "workers")
-    one = launch.Layout("127.0.0.1", free_port(), pool.worker_ports[:1], run / "one")
-    two = launch.Layout("127.0.0.1", free_port(), pool.worker_ports[1:], run / "two")
-    conf = launch.write(pool)  # supervisord and the workers (its own nginx, in front of all three, goes unused)
+    os.environ["DASHBOARD_CACHE"] = str(run / "cache") if args.rehearsed else "off"  # inherited by the workers
+    ports = tuple(free_port() for _ in range(4 if args.rehearsed else 3))
+    pool = launch.Layout("127.0.0.1", free_port(), ports, run / "workers")
+    one = launch.Layout("127.0.0.1", free_port(), ports[:1], run / "one")
+    two = launch.Layout("127.0.0.1", free_port(), ports[1:3], run / "two")
+    conf = launch.write(pool)  # supervisord and the workers (its own nginx, in front of all of them, goes unused)
     log = open(run / "bench.log", "w")
     procs = [subprocess.Popen([Path(sys.executable).parent / "supervisord", "-c", conf], stdout=log, stderr=log)]
     for layout in (one, two):
@@ -138,15 +140,16 @@ def main() -> None:
         asyncio.run(warm(pool.worker_ports))
         print(f"warm-up (every section once on each worker, at the same time): {time.perf_counter() - t:.0f} s",
               flush=True)
+        if args.rehearsed:
+            t = time.perf_counter()
+            runs, _ = asyncio.run(leg(ports[3], args))
+            print(f"rehearsal (the students' choices on the fourth worker): {time.perf_counter() - t:.0f} s, "
+                  f"{len(results_on_disk())} heavy results on disk", flush=True)
         kept = results_on_disk()
-        if args.cache:
-            print(f"heavy results on disk for this code: {len(kept)} in {disk_cache.folder()}", flush=True)
         rows = []
         for label, layout in (("1 worker ", one), ("2 workers", two)):
             for added in results_on_disk() - kept:  # what the last leg added: each leg starts from the same folder
                 added.unlink(missing_ok=True)
-            if args.cache:
-                print(f"{label}: {len(results_on_disk())} heavy results on disk at the start", flush=True)
             time.sleep(args.settle)
             before, students = {n: cpu_seconds(p) for n, p in pids.items()}, time.process_time()
             runs, wall = asyncio.run(leg(layout.port, args))
