@@ -8,7 +8,7 @@ It waits for the server to answer, walks every view (printing each one's time wi
 does is kept per session: the models and first views are kept by the server for everyone. With --every-choice it
 then moves every slider and choice of every section through its values, one control at a time from the section's
 defaults (at most MAX_VALUES values each), which computes the heavy results of the shipped inputs (attributions of
-every photo and class, attacks at every ε) and keeps them on disk too (core/disk_cache.py): once per machine, the
+every photo and of its 60 most probable classes, attacks at every ε) and keeps them on disk too (core/disk_cache.py): once per machine, the
 evening before, since a restarted server reads them back."""
 import argparse
 import asyncio
@@ -46,9 +46,10 @@ def views() -> list[tuple[str, dict[str, str]]]:
 
 
 def values(control: Control) -> list:
-    """The values a control is walked through: every option, or up to MAX_VALUES evenly spread slider steps."""
+    """The values a control is walked through: its first MAX_VALUES options (a long list, such as the ImageNet
+    classes from most to least probable, is not walked to its end), or up to MAX_VALUES evenly spread slider steps."""
     if control.kind != "slider":
-        return control.options
+        return control.options[:MAX_VALUES]
     steps = int(round((control.high - control.low) / control.step))
     chosen = sorted({round(i * steps / (MAX_VALUES - 1)) for i in range(MAX_VALUES)}) if steps >= MAX_VALUES \
         else range(steps + 1)

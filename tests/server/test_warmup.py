@@ -63,3 +63,5 @@ def test_a_slider_is_walked_through_at_most_max_values_steps_ends_included():
     assert len(fine) == warmup.MAX_VALUES and fine[0] == 0.0 and fine[-1] == 1.0
     assert warmup.values(Control("id", "slider", "k", low=1, high=12, step=1, integer=True)) == list(range(1, 13))
     assert warmup.values(Control("id", "select_slider", "k", options=["a", "b"])) == ["a", "b"]
+    classes = [str(i) for i in range(1000)]  # the ImageNet classes, most probable first
+    assert warmup.values(Control("id", "selectbox", "k", options=classes)) == classes[:warmup.MAX_VALUES]
