@@ -142,7 +142,7 @@ def main() -> None:
               flush=True)
         if args.rehearsed:
             t = time.perf_counter()
-            runs, _ = asyncio.run(leg(ports[3], args))
+            asyncio.run(leg(ports[3], args))
             print(f"rehearsal (the students' choices on the fourth worker): {time.perf_counter() - t:.0f} s, "
                   f"{len(results_on_disk())} heavy results on disk", flush=True)
         kept = results_on_disk()
