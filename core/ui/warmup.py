@@ -8,8 +8,8 @@ It waits for the server to answer, walks every view (printing each one's time wi
 does is kept per session: the models and first views are kept by the server for everyone. With --every-choice it
 then moves every slider and choice of every section through its values, one control at a time from the section's
 defaults (at most MAX_VALUES values each), which computes the heavy results of the shipped inputs (attributions of
-every photo and of its 60 most probable classes, attacks at every ε) and keeps them on disk too (core/disk_cache.py): once per machine, the
-evening before, since a restarted server reads them back."""
+every photo and of its 60 most probable classes, attacks at every ε) and keeps them on disk too
+(core/disk_cache.py): once per machine, the evening before, since a restarted server reads them back."""
 import argparse
 import asyncio
 import time

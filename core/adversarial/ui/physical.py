@@ -3,6 +3,7 @@ and change of scale, brightness)? Each change with a slider and the prediction b
 expectation-over-transformation (EOT) attack that survives them, its success rate measured over random cameras
 against the plain attack's."""
 import hashlib
+from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
@@ -60,11 +61,27 @@ def _camera() -> physical.Camera:
     return physical.Camera(rotation, factor, light, blur / 100, quality)
 
 
-def _seen(reading: image_input.Reading, image: torch.Tensor, camera: physical.Camera) -> tuple[int, float]:
-    """The top class and its probability for `image` (pixels) through `camera`. The classifier's answer is kept for
-    everyone (cache.probabilities): a rerun, or the next student, computes no view seen before, and moving one
-    slider computes only the views it changes."""
-    probs = cache.probabilities(reading.net, attacks.from_pixels(reading.net, physical.photograph(image, camera)))
+Photographer = Callable[[torch.Tensor, physical.Camera], torch.Tensor]
+
+
+def _photographer() -> Photographer:
+    """physical.photograph, each image through each camera once in a run: step 2's pictures and the table's row for
+    the whole camera are the same photographs."""
+    taken: dict[tuple[int, physical.Camera], torch.Tensor] = {}
+
+    def photograph(image: torch.Tensor, camera: physical.Camera) -> torch.Tensor:
+        key = (id(image), camera)
+        if key not in taken:
+            taken[key] = physical.photograph(image, camera)
+        return taken[key]
+    return photograph
+
+
+def _seen(reading: image_input.Reading, photo: torch.Tensor) -> tuple[int, float]:
+    """The top class and its probability for a photograph (pixels). The classifier's answer is kept for everyone
+    (cache.probabilities): a rerun, or the next student, computes no view seen before, and moving one slider
+    computes only the views it changes."""
+    probs = cache.probabilities(reading.net, attacks.from_pixels(reading.net, photo))
     return int(probs.argmax()), float(probs.max())
 
 
@@ -74,8 +91,8 @@ def _check(fooled: bool, targeted: bool) -> str:
     return ":red[:material/close: " + ("not the target]" if targeted else "no longer fooled]")
 
 
-def _survival_table(reading: image_input.Reading, x, plain_x, eot_x, camera: physical.Camera, label: int,
-                    target: int | None) -> str:
+def _survival_table(reading: image_input.Reading, photograph: Photographer, x, plain_x, eot_x,
+                    camera: physical.Camera, label: int, target: int | None) -> str:
     """A markdown table: each change of the camera alone, then all together; the prediction for the original and
     for each adversarial image seen through it, and whether the attack still works."""
     views = {"none": physical.Camera(), **physical.one_at_a_time(camera)}
@@ -90,7 +107,7 @@ def _survival_table(reading: image_input.Reading, x, plain_x, eot_x, camera: phy
                                                        if getattr(cam, k) != getattr(physical.Camera(), k))
         cells = [physical.NAMES.get(name, "as it is" if name == "none" else name), setting]
         for image in (x, plain_x) + ((eot_x,) if eot_x is not None else ()):
-            top, conf = _seen(reading, image, cam)
+            top, conf = _seen(reading, photograph(image, cam))
             cells.append(f"{reading.labels[top]} ({conf:.0%})")
             if image is not x:
                 cells.append(_check(bool(physical.fooled(np.array([top]), label, target)[0]), target is not None))
@@ -171,11 +188,12 @@ def section() -> None:
     eot = st.session_state.get("phys_eot", {}).get(signature)
     eot_x = None if eot is None else eot["survival"].eot_x.to(device())
     a, b, c, _ = st.columns(4)
-    a.image(_shown(physical.photograph(x, camera)), caption="The original, photographed", width="stretch")
-    b.image(_shown(physical.photograph(plain_x, camera)), caption="The plain attack, photographed", width="stretch")
+    photograph = _photographer()
+    a.image(_shown(photograph(x, camera)), caption="The original, photographed", width="stretch")
+    b.image(_shown(photograph(plain_x, camera)), caption="The plain attack, photographed", width="stretch")
     if eot_x is not None:
-        c.image(_shown(physical.photograph(eot_x, camera)), caption="The EOT attack, photographed", width="stretch")
-    st.markdown(_survival_table(reading, x, plain_x, eot_x, camera, label, target))
+        c.image(_shown(photograph(eot_x, camera)), caption="The EOT attack, photographed", width="stretch")
+    st.markdown(_survival_table(reading, photograph, x, plain_x, eot_x, camera, label, target))
     st.caption("Each change alone, then all together. The original's column is the control: a change that alone "
                "makes the network change its mind says little about the attack. JPEG is Pillow's real codec.")
 
